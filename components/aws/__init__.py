@@ -1,0 +1,1 @@
+"""AWS region components: network, EKS cluster, managed node groups."""

@@ -1,0 +1,24 @@
+"""CloudWatch log groups: always KMS-encrypted, always with a retention."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.options import child_opts
+
+LOG_RETENTION_DAYS = 90
+
+
+def encrypted_log_group(
+    resource_name: str, group_name: str, key_arn: pulumi.Input[str], tags: dict[str, str], parent: pulumi.Resource
+) -> aws.cloudwatch.LogGroup:
+    """A log group encrypted with the region's key, kept for LOG_RETENTION_DAYS."""
+    return aws.cloudwatch.LogGroup(
+        resource_name,
+        name=group_name,
+        retention_in_days=LOG_RETENTION_DAYS,
+        kms_key_id=key_arn,
+        tags=tags,
+        opts=child_opts(parent),
+    )

@@ -1,0 +1,131 @@
+"""One AWS region of the platform: key, network, EKS cluster, node groups and core add-ons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.aws.eks_addons import EksAddons, EksAddonsArgs
+from components.aws.eks_cluster import EksCluster, EksClusterArgs
+from components.aws.kms import create_secrets_and_logs_key
+from components.aws.kubeconfig import eks_kubeconfig
+from components.aws.network import AwsNetwork, AwsNetworkArgs
+from components.aws.node_group import (
+    ManagedNodeGroup,
+    ManagedNodeGroupArgs,
+    NodeGroupSpec,
+    gpu_node_group_spec,
+    system_node_group_spec,
+)
+from components.tags import Tagging
+from infra.config import PlatformConfig, Region
+
+
+def cluster_name_for(platform: PlatformConfig, region: Region) -> str:
+    """The EKS/GKE cluster name of a region (stable: subnet tags and the autoscaler refer to it)."""
+    return f"wedsync-{platform.environment}-{region.id}"
+
+
+@dataclass(frozen=True)
+class AwsRegionArgs:
+    """The validated platform config and the region to build."""
+
+    platform: PlatformConfig
+    region: Region
+
+
+class AwsRegion(pulumi.ComponentResource):
+    """Everything one AWS region runs; give it an `aws.Provider` for the region through `opts`."""
+
+    cluster_name: pulumi.Output[str]
+    cluster_endpoint: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    node_group_names: pulumi.Output[dict[str, str]]
+    vpc_id: pulumi.Output[str]
+    private_subnet_ids: pulumi.Output[list[str]]
+    oidc_provider_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AwsRegionArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("wedsync:aws:Region", name, None, opts)
+        platform, region = args.platform, args.region
+        assert platform.aws is not None, "validated config has an aws section when a region runs on aws"
+        tagging = Tagging(platform.environment, region.id)
+        cluster_name = cluster_name_for(platform, region)
+        child = pulumi.ResourceOptions(parent=self)
+
+        key = create_secrets_and_logs_key(
+            name, platform.aws.account_id, region.id, tagging.for_component("kms"), self, platform.protect
+        )
+        network = AwsNetwork(
+            f"{name}-network",
+            AwsNetworkArgs(region.network, cluster_name, tagging, key.arn),
+            child,
+        )
+        cluster = EksCluster(
+            f"{name}-eks",
+            EksClusterArgs(
+                cluster_name=cluster_name,
+                kubernetes_version=region.kubernetes_version,
+                subnet_ids=network.private_subnet_ids,
+                public_access_cidrs=tuple(str(c) for c in region.network.endpoint_public_access_cidrs),
+                secrets_key_arn=key.arn,
+                tagging=tagging,
+                protect=platform.protect,
+            ),
+            child,
+        )
+        specs = [
+            system_node_group_spec(region.system_pool),
+            *(gpu_node_group_spec(pool, platform.season_profile) for pool in region.gpu_pools),
+        ]
+        groups = {spec.role: self._node_group(name, spec, cluster, network, tagging) for spec in specs}
+        EksAddons(
+            f"{name}-addons",
+            EksAddonsArgs(
+                cluster_name=cluster.cluster_name,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer_url=cluster.oidc_issuer_url,
+                versions=platform.aws.eks_addons,
+                tagging=tagging,
+                after_nodes=[groups["system"]],
+            ),
+            child,
+        )
+
+        self.cluster_name = cluster.cluster_name
+        self.cluster_endpoint = cluster.endpoint
+        self.kubeconfig = eks_kubeconfig(
+            cluster.cluster_name, cluster.endpoint, cluster.certificate_authority_data, region.id
+        )
+        self.node_group_names = pulumi.Output.all(**{role: g.node_group_name for role, g in groups.items()})
+        self.vpc_id = network.vpc_id
+        self.private_subnet_ids = network.private_subnet_ids
+        self.oidc_provider_arn = cluster.oidc_provider_arn
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "cluster_endpoint": self.cluster_endpoint,
+                "kubeconfig": self.kubeconfig,
+                "node_group_names": self.node_group_names,
+                "vpc_id": self.vpc_id,
+                "private_subnet_ids": self.private_subnet_ids,
+                "oidc_provider_arn": self.oidc_provider_arn,
+            }
+        )
+
+    def _node_group(
+        self, name: str, spec: NodeGroupSpec, cluster: EksCluster, network: AwsNetwork, tagging: Tagging
+    ) -> ManagedNodeGroup:
+        return ManagedNodeGroup(
+            f"{name}-{spec.role}",
+            ManagedNodeGroupArgs(
+                cluster_name=cluster.cluster_name,
+                node_role_arn=cluster.node_role_arn,
+                subnet_ids=network.private_subnet_ids,
+                spec=spec,
+                tagging=tagging,
+                joins_after=cluster.node_role_attachments,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )

@@ -1,0 +1,21 @@
+"""Resource options shared by every component: children parented to the component, state protected."""
+
+from __future__ import annotations
+
+import pulumi
+
+
+def child_opts(parent: pulumi.Resource, *, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
+    """Options of an ordinary child: parented to its component (the provider is inherited from it)."""
+    return pulumi.ResourceOptions(parent=parent, depends_on=depends_on)
+
+
+def stateful_opts(
+    parent: pulumi.Resource, protect: bool, *, depends_on: list[pulumi.Resource] | None = None
+) -> pulumi.ResourceOptions:
+    """Options of a child holding state (keys, buckets, Redis, clusters).
+
+    Protected resources are also retained on delete, so that neither `pulumi up` nor a rename or a
+    refactor can delete them.
+    """
+    return pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect, depends_on=depends_on)

@@ -1,0 +1,1 @@
+"""The wedsync-platform stack program, its config and its offline preview."""

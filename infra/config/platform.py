@@ -1,0 +1,123 @@
+"""The whole per-environment description: `wedsync-platform:platform` in `Pulumi.<stack>.yaml`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+from pydantic import Field, model_validator
+
+from infra.catalog import ResidencyZone
+from infra.config.models import (
+    AwsAccount,
+    BudgetConfig,
+    Cloud,
+    DnsConfig,
+    FreezeWindow,
+    GcpProject,
+    Model,
+    Season,
+    SeasonCalendar,
+    SeasonProfile,
+    Slug,
+    StorageTiers,
+    Tier,
+    WorkerConfig,
+)
+from infra.config.problems import raise_if_any
+from infra.config.region import Problems, Region
+
+
+class PlatformConfig(Model):
+    """Validated once, frozen, and handed down to every component."""
+
+    environment: Slug
+    tier: Tier
+    protect_stateful: bool | None = None
+    season: Season
+    seasons: SeasonCalendar = SeasonCalendar()
+    aws: AwsAccount | None = None
+    gcp: GcpProject | None = None
+    regions: tuple[Region, ...] = Field(min_length=1)
+    storage: StorageTiers = StorageTiers()
+    dns: DnsConfig
+    worker: WorkerConfig
+    budget: BudgetConfig = BudgetConfig()
+    freeze: FreezeWindow = FreezeWindow()
+
+    @model_validator(mode="after")
+    def _regions_fit_together(self) -> PlatformConfig:
+        problems: Problems = []
+        primaries = [r.id for r in self.regions if r.is_primary]
+        if len(primaries) != 1:
+            problems.append((("regions",), f"must have exactly one primary region (got {len(primaries)}: {primaries})"))
+        problems += self._duplicate_id_problems()
+        problems += self._cidr_overlap_problems()
+        problems += self._failover_problems()
+        for cloud, account in ((Cloud.AWS, self.aws), (Cloud.GCP, self.gcp)):
+            if account is None and any(r.cloud is cloud for r in self.regions):
+                problems.append(((cloud.value,), f"is required: a region runs on {cloud.value}"))
+        raise_if_any(problems)
+        return self
+
+    def _duplicate_id_problems(self) -> Problems:
+        seen: dict[str, int] = {}
+        problems: Problems = []
+        for index, region in enumerate(self.regions):
+            if region.id in seen:
+                problems.append((("regions", index, "id"), f"duplicates regions[{seen[region.id]}] ({region.id})"))
+            seen.setdefault(region.id, index)
+        return problems
+
+    def _cidr_overlap_problems(self) -> Problems:
+        return [
+            (
+                ("regions", j, "network", "cidr"),
+                f"overlaps regions[{i}].network.cidr ({b.network.cidr} overlaps {a.network.cidr})",
+            )
+            for (i, a), (j, b) in combinations(enumerate(self.regions), 2)
+            if a.network.cidr.overlaps(b.network.cidr)
+        ]
+
+    def _failover_problems(self) -> Problems:
+        by_id = {r.id: r for r in self.regions}
+        problems: Problems = []
+        for index, region in enumerate(self.regions):
+            for target_index, target in enumerate(region.failover_to):
+                path = ("regions", index, "failover_to", target_index)
+                if target not in by_id:
+                    problems.append((path, f"is not a configured region (got {target!r})"))
+                elif by_id[target].residency != region.residency:
+                    problems.append(
+                        (
+                            path,
+                            f"must lie in residency zone {region.residency!r} like {region.id}: traffic fails "
+                            f"over only within its zone (got {target}, zone {by_id[target].residency!r})",
+                        )
+                    )
+        return problems
+
+    @property
+    def protect(self) -> bool:
+        """Whether stateful resources are protected: on in prod unless explicitly configured."""
+        return self.tier is Tier.PROD if self.protect_stateful is None else self.protect_stateful
+
+    @property
+    def season_profile(self) -> SeasonProfile:
+        """The capacity profile of the configured season."""
+        return self.seasons.profile(self.season)
+
+    @property
+    def primary(self) -> Region:
+        return next(r for r in self.regions if r.is_primary)
+
+    def regions_by_zone(self) -> dict[ResidencyZone, list[Region]]:
+        """Regions grouped by residency zone, in config order."""
+        zones: dict[ResidencyZone, list[Region]] = defaultdict(list)
+        for region in self.regions:
+            zones[region.residency].append(region)
+        return dict(zones)
+
+    def zones_without_failover(self) -> list[ResidencyZone]:
+        """Residency zones served by a single region: they have no failover."""
+        return [zone for zone, regions in self.regions_by_zone().items() if len(regions) == 1]

@@ -1,0 +1,189 @@
+"""One region of the platform: its network, node pools, Redis, backup and failover targets."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from infra.catalog import ResidencyZone, gpu_instance_type, residency_of
+from infra.config.models import Cloud, GpuPool, Model, RedisSize, RegionRole, SystemPool
+from infra.config.problems import PathPart, raise_if_any
+
+Problems = list[tuple[tuple[PathPart, ...], str]]
+
+
+class NetworkSettings(Model):
+    """Network choices of one region."""
+
+    cidr: IPv4Network
+    availability_zones: tuple[str, ...] = Field(min_length=1, max_length=6)
+    nat_gateways: Literal["per_az", "single"] = "per_az"
+    endpoint_public_access_cidrs: tuple[IPv4Network, ...] = ()
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr_fits_subnets(cls, cidr: IPv4Network) -> IPv4Network:
+        if not 16 <= cidr.prefixlen <= 20:
+            raise ValueError(f"must be a /16 to /20 block, room for 3+ zones of subnets (got {cidr})")
+        return cidr
+
+    @field_validator("endpoint_public_access_cidrs")
+    @classmethod
+    def _no_open_endpoint(cls, cidrs: tuple[IPv4Network, ...]) -> tuple[IPv4Network, ...]:
+        for cidr in cidrs:
+            if cidr.prefixlen == 0:
+                raise ValueError("must not contain 0.0.0.0/0: the cluster API is never open to the internet")
+        return cidrs
+
+
+class Region(Model):
+    """A region with a Kubernetes cluster. Its backup region needs no cluster of its own."""
+
+    id: str
+    cloud: Cloud
+    role: RegionRole = RegionRole.SECONDARY
+    residency: ResidencyZone
+    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")]
+    network: NetworkSettings
+    system_pool: SystemPool
+    gpu_pools: tuple[GpuPool, ...] = Field(min_length=1)
+    redis: RedisSize
+    backup_region: str
+    failover_to: tuple[str, ...] = ()
+    latency_region: str | None = None
+
+    @model_validator(mode="after")
+    def _region_is_consistent(self) -> Region:
+        problems: Problems = []
+        known_zone = residency_of(self.cloud, self.id)
+        if known_zone is None:
+            problems.append((("id",), f"is not a {self.cloud.value} region this platform knows (got {self.id!r})"))
+        elif known_zone != self.residency:
+            problems.append(
+                (("residency",), f"{self.id} lies in residency zone {known_zone!r} (got {self.residency!r})")
+            )
+        problems += self._zone_problems()
+        problems += self._gpu_pool_problems()
+        problems += self._backup_problems()
+        problems += self._redis_problems()
+        problems += self._latency_region_problems()
+        if self.id in self.failover_to:
+            problems.append((("failover_to",), f"must not name the region itself ({self.id})"))
+        raise_if_any(problems)
+        return self
+
+    def _zone_problems(self) -> Problems:
+        problems: Problems = []
+        separator = "" if self.cloud is Cloud.AWS else "-"
+        for index, zone in enumerate(self.network.availability_zones):
+            if not (zone.startswith(self.id + separator) and len(zone) == len(self.id) + len(separator) + 1):
+                problems.append(
+                    (("network", "availability_zones", index), f"is not a zone of {self.id} (got {zone!r})")
+                )
+        if len(set(self.network.availability_zones)) < 3:
+            problems.append(
+                (
+                    ("network", "availability_zones"),
+                    f"must list at least 3 distinct zones that offer the GPU type "
+                    f"(got {len(set(self.network.availability_zones))})",
+                )
+            )
+        return problems
+
+    def _gpu_pool_problems(self) -> Problems:
+        problems: Problems = []
+        names: set[str] = set()
+        for index, pool in enumerate(self.gpu_pools):
+            if pool.name in names:
+                problems.append((("gpu_pools", index, "name"), f"duplicates another pool's name ({pool.name})"))
+            names.add(pool.name)
+            known = gpu_instance_type(self.cloud.value, pool.instance_type)
+            if known is None:
+                problems.append(
+                    (
+                        ("gpu_pools", index, "instance_type"),
+                        f"is not a known {self.cloud.value} GPU type (got {pool.instance_type!r})",
+                    )
+                )
+                continue
+            if known.gpu_model != pool.gpu_model:
+                problems.append(
+                    (
+                        ("gpu_pools", index, "gpu_model"),
+                        f"{pool.instance_type} carries {known.gpu_model} (got {pool.gpu_model!r})",
+                    )
+                )
+            if known.gpus != pool.gpus_per_node:
+                problems.append(
+                    (
+                        ("gpu_pools", index, "gpus_per_node"),
+                        f"{pool.instance_type} has {known.gpus} GPU(s) per node (got {pool.gpus_per_node})",
+                    )
+                )
+        return problems
+
+    def _backup_problems(self) -> Problems:
+        if self.backup_region == self.id:
+            return [(("backup_region",), f"must differ from the region itself ({self.id})")]
+        backup_zone = residency_of(self.cloud, self.backup_region)
+        if backup_zone is None:
+            return [
+                (
+                    ("backup_region",),
+                    f"is not a {self.cloud.value} region this platform knows (got {self.backup_region!r})",
+                )
+            ]
+        if backup_zone != self.residency:
+            return [
+                (
+                    ("backup_region",),
+                    f"must lie in residency zone {self.residency!r} like {self.id}: photos never leave their "
+                    f"zone (got {self.backup_region}, zone {backup_zone!r})",
+                )
+            ]
+        return []
+
+    def _redis_problems(self) -> Problems:
+        if self.cloud is Cloud.AWS and self.redis.node_type is None:
+            return [(("redis", "node_type"), "is required in an AWS region (e.g. cache.r7g.large)")]
+        if self.cloud is Cloud.GCP and self.redis.memory_gb is None:
+            return [(("redis", "memory_gb"), "is required in a GCP region (Memorystore size in GB)")]
+        return []
+
+    def _latency_region_problems(self) -> Problems:
+        if self.cloud is Cloud.AWS:
+            if self.latency_region not in (None, self.id):
+                return [
+                    (
+                        ("latency_region",),
+                        f"an AWS region is its own latency region (got {self.latency_region!r})",
+                    )
+                ]
+            return []
+        if self.latency_region is None:
+            return [
+                (
+                    ("latency_region",),
+                    "is required in a GCP region: the nearest AWS region, for Route53 latency records",
+                )
+            ]
+        zone = residency_of("aws", self.latency_region)
+        if zone != self.residency:
+            return [
+                (
+                    ("latency_region",),
+                    f"must be an AWS region in residency zone {self.residency!r} (got {self.latency_region!r})",
+                )
+            ]
+        return []
+
+    @property
+    def route53_region(self) -> str:
+        """The AWS region name Route53 latency records use for this region."""
+        return self.latency_region or self.id
+
+    @property
+    def is_primary(self) -> bool:
+        return self.role is RegionRole.PRIMARY

@@ -1,0 +1,1 @@
+"""The offline preview: the real program under Pulumi's mocks, no CLI or credentials needed."""

@@ -1,0 +1,87 @@
+"""Run the real stack program in-process under Pulumi's mocks and capture the plan."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from infra.config import PROJECT, PlatformConfig
+from infra.offline.mocks import PlatformMocks
+from infra.offline.monitor import SECRET, RecordingMonitor, Registration
+
+
+@dataclass
+class Plan:
+    """Every registration of one program run, and the stack's outputs."""
+
+    project: str
+    stack: str
+    resources: list[Registration]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, resource_type: str) -> list[Registration]:
+        """The registrations of one type token, e.g. `aws:eks/nodeGroup:NodeGroup`."""
+        return [r for r in self.resources if r.type == resource_type]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.resources}
+
+    def ancestor_of_type(self, resource: Registration, component_type: str) -> Registration | None:
+        """The nearest parent (grand-parent, ...) of the given type."""
+        index = self.by_urn()
+        parent = index.get(resource.parent or "")
+        while parent is not None and parent.type != component_type:
+            parent = index.get(parent.parent or "")
+        return parent
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented plan format: project, stack, resources (engine wire names), outputs."""
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "resources": [{k: v for k, v in dataclasses.asdict(r).items() if k != "outputs"} for r in self.resources],
+            "outputs": self.outputs,
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n")
+
+
+def run_program(platform: PlatformConfig, stack: str, stack_config: dict[str, Any]) -> Plan:
+    """Run `infra.stack` exactly as `pulumi up` would, against mocks, and return what it registered.
+
+    `stack_config` holds the raw values of `Pulumi.<stack>.yaml`; objects are passed as JSON, as
+    the CLI passes them.
+    """
+    from infra.stack import main  # imported late: the program must see the mocks' settings
+
+    mocks = PlatformMocks(aws_account_id=platform.aws.account_id if platform.aws else "000000000000")
+    monitor = RecordingMonitor(mocks)
+    settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
+    pulumi.runtime.set_all_config(
+        {key: value if isinstance(value, str) else json.dumps(value) for key, value in stack_config.items()}
+    )
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    _sync_await(run_pulumi_func(main))
+    root = settings.get_root_resource()
+    outputs = {name: _settle(value) for name, value in (root.outputs if root else {}).items()}
+    return Plan(PROJECT, stack, monitor.registrations, outputs)
+
+
+def _settle(value: Any) -> Any:
+    output = pulumi.Output.from_input(value)
+
+    async def resolve() -> Any:
+        if await output.is_secret():
+            return SECRET
+        return await output.future()
+
+    return _sync_await(resolve())

@@ -1,0 +1,53 @@
+"""Pure planning arithmetic: subnet layout and seasonal node-pool bounds. No Pulumi here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+
+from infra.config.models import NodePoolSize, SeasonProfile
+
+MAX_ZONES = 6
+
+
+@dataclass(frozen=True)
+class ZoneSubnets:
+    """The public and private subnet of one availability zone."""
+
+    zone: str
+    public: IPv4Network
+    private: IPv4Network
+
+
+def plan_zone_subnets(cidr: IPv4Network, zones: tuple[str, ...]) -> list[ZoneSubnets]:
+    """Split a VPC block into one large private and one small public subnet per zone.
+
+    The block is cut into 8 equal parts: parts 0..5 are the zones' private subnets (nodes and pods
+    share them under the VPC CNI, so they are large); part 7 is cut into 8 again for the public
+    subnets (NAT gateways and load balancers only). Part 6 stays free for later use.
+    """
+    if not 1 <= len(zones) <= MAX_ZONES:
+        raise ValueError(f"need 1 to {MAX_ZONES} zones (got {len(zones)})")
+    parts = list(cidr.subnets(prefixlen_diff=3))
+    public_parts = list(parts[7].subnets(prefixlen_diff=3))
+    return [ZoneSubnets(zone, public_parts[i], parts[i]) for i, zone in enumerate(zones)]
+
+
+@dataclass(frozen=True)
+class PoolBounds:
+    """Node counts a pool is deployed with."""
+
+    min_size: int
+    desired_size: int
+    max_size: int
+
+
+def seasonal_bounds(pool: NodePoolSize, profile: SeasonProfile) -> PoolBounds:
+    """The pool's configured (peak) bounds, with the maximum cut to the season's fraction.
+
+    The maximum never drops below the minimum, and the desired size is kept inside the new bounds.
+    """
+    max_size = max(pool.min_size, 1, math.ceil(pool.max_size * profile.gpu_max_fraction))
+    desired_size = min(max(pool.desired_size, pool.min_size), max_size)
+    return PoolBounds(pool.min_size, desired_size, max_size)

@@ -1,0 +1,50 @@
+"""Shared fixtures: the shipped stacks' configs and plans, built once per session."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.config import PLATFORM_KEY, PlatformConfig, parse_platform_config
+from infra.offline.plan import Plan, run_program
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shipped_raw(stack: str) -> dict[str, Any]:
+    """The raw `platform` object of a shipped stack file (a fresh copy, free to modify)."""
+    document = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())
+    return copy.deepcopy(document["config"][PLATFORM_KEY])
+
+
+def build_plan(raw: dict[str, Any], stack: str) -> tuple[PlatformConfig, Plan]:
+    """Validate a raw config and run the real program on it under mocks."""
+    platform = parse_platform_config(raw)
+    return platform, run_program(platform, stack, {PLATFORM_KEY: raw})
+
+
+@pytest.fixture(scope="session")
+def prod() -> tuple[PlatformConfig, Plan]:
+    return build_plan(shipped_raw("prod"), "prod")
+
+
+@pytest.fixture(scope="session")
+def staging() -> tuple[PlatformConfig, Plan]:
+    return build_plan(shipped_raw("staging"), "staging")
+
+
+@pytest.fixture
+def variant() -> Callable[..., tuple[PlatformConfig, Plan]]:
+    """Build a plan from a shipped stack changed by `edit(raw)`."""
+
+    def make(stack: str, edit: Callable[[dict[str, Any]], None]) -> tuple[PlatformConfig, Plan]:
+        raw = shipped_raw(stack)
+        edit(raw)
+        return build_plan(raw, stack)
+
+    return make

@@ -1,0 +1,64 @@
+"""`python -m infra preview`: the README's main command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+PLAN_RESOURCE_KEYS = {
+    "urn",
+    "type",
+    "name",
+    "parent",
+    "custom",
+    "protect",
+    "provider",
+    "dependencies",
+    "inputs",
+}
+
+
+def _run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "infra", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_prod_preview_writes_a_plan_with_every_aws_region(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    result = _run("preview", "--stack", "prod", "--json", str(plan_file))
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(plan_file.read_text())
+
+    assert (plan["project"], plan["stack"]) == ("wedsync-platform", "prod")
+    assert all(set(r) >= PLAN_RESOURCE_KEYS for r in plan["resources"])
+    for region, pools in {"us-east-1": 2, "us-west-2": 2, "eu-west-1": 2, "eu-central-1": 2}.items():
+        in_region = [r for r in plan["resources"] if r["type"].startswith("aws:") and f"::{region}-" in r["urn"]]
+        kinds = [r["type"] for r in in_region]
+        assert kinds.count("aws:ec2/vpc:Vpc") == 1
+        assert kinds.count("aws:eks/cluster:Cluster") == 1
+        assert kinds.count("aws:eks/nodeGroup:NodeGroup") == 1 + pools
+        assert plan["outputs"]["regions"][region]["cluster_name"] == f"wedsync-prod-{region}"
+    assert plan["outputs"]["kubeconfigs"] == "[secret]"
+    assert "Total:" in result.stdout
+    assert "apac: asia-southeast1 (single region: NO failover" in result.stdout
+
+
+def test_inputs_use_the_engines_camel_case_wire_names(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    assert _run("preview", "--stack", "staging", "--json", str(plan_file)).returncode == 0
+    resources = json.loads(plan_file.read_text())["resources"]
+    (group,) = [r for r in resources if r["name"] == "us-east-1-gpu-l4-spot-nodes"]
+    assert group["inputs"]["scalingConfig"] == {"minSize": 0, "desiredSize": 0, "maxSize": 1}
+    assert group["inputs"]["amiType"] == "AL2023_x86_64_NVIDIA"
+
+
+def test_any_stack_file_is_a_stack(tmp_path: Path) -> None:
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copy(REPO / "Pulumi.staging.yaml", tmp_path / "Pulumi.foo.yaml")
+    result = _run("preview", "--stack", "foo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "stack foo" in result.stdout
