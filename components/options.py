@@ -5,17 +5,28 @@ from __future__ import annotations
 import pulumi
 
 
-def child_opts(parent: pulumi.Resource, *, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
-    """Options of an ordinary child: parented to its component (the provider is inherited from it)."""
-    return pulumi.ResourceOptions(parent=parent, depends_on=depends_on)
+def child_opts(
+    parent: pulumi.Resource,
+    *,
+    depends_on: list[pulumi.Resource] | None = None,
+    provider: pulumi.ProviderResource | None = None,
+) -> pulumi.ResourceOptions:
+    """Options of an ordinary child: parented to its component, whose provider it inherits unless given one."""
+    return pulumi.ResourceOptions(parent=parent, depends_on=depends_on, provider=provider)
 
 
 def stateful_opts(
-    parent: pulumi.Resource, protect: bool, *, depends_on: list[pulumi.Resource] | None = None
+    parent: pulumi.Resource,
+    protect: bool,
+    *,
+    depends_on: list[pulumi.Resource] | None = None,
+    provider: pulumi.ProviderResource | None = None,
 ) -> pulumi.ResourceOptions:
     """Options of a child holding state (keys, buckets, Redis, clusters).
 
     Protected resources are also retained on delete, so that neither `pulumi up` nor a rename or a
     refactor can delete them.
     """
-    return pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect, depends_on=depends_on)
+    return pulumi.ResourceOptions(
+        parent=parent, protect=protect, retain_on_delete=protect, depends_on=depends_on, provider=provider
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pulumi_aws as aws
+import pulumi_gcp as gcp
 
 from infra.config import Taint, TaintEffect
 
@@ -28,3 +29,8 @@ def cloud_effect(taint: Taint) -> str:
 def eks_taint(taint: Taint) -> aws.eks.NodeGroupTaintArgs:
     """The taint for an EKS managed node group."""
     return aws.eks.NodeGroupTaintArgs(key=taint.key, value=taint.value, effect=cloud_effect(taint))
+
+
+def gke_taint(taint: Taint) -> gcp.container.NodePoolNodeConfigTaintArgs:
+    """The taint for a GKE node pool."""
+    return gcp.container.NodePoolNodeConfigTaintArgs(key=taint.key, value=taint.value, effect=cloud_effect(taint))

@@ -141,3 +141,11 @@ def residency_of(cloud: CloudName, region_id: str) -> ResidencyZone | None:
 def gpu_instance_type(cloud: CloudName, name: str) -> GpuInstanceType | None:
     """The GPU facts of an instance/machine type, or None if it is not a known GPU type."""
     return GPU_INSTANCE_TYPES.get((cloud, name))
+
+
+_GCP_MULTI_REGIONS = {"us": "US", "europe": "EU", "asia": "ASIA"}
+
+
+def gcp_multi_region(region_id: str) -> str | None:
+    """The GCS multi-region (US, EU, ASIA) containing a GCP region, for dual-region buckets."""
+    return _GCP_MULTI_REGIONS.get(region_id.split("-")[0])

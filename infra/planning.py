@@ -35,6 +35,25 @@ def plan_zone_subnets(cidr: IPv4Network, zones: tuple[str, ...]) -> list[ZoneSub
 
 
 @dataclass(frozen=True)
+class GkeRanges:
+    """The address ranges of a GKE region: node subnet, pod and service secondary ranges, control plane."""
+
+    nodes: IPv4Network
+    pods: IPv4Network
+    services: IPv4Network
+    control_plane: IPv4Network
+
+
+def plan_gke_ranges(cidr: IPv4Network) -> GkeRanges:
+    """Split a region's block: the first half for pods, sixteenths of the second for nodes and services,
+    and the last /28 for the private control plane."""
+    pods, rest = cidr.subnets(prefixlen_diff=1)
+    parts = list(rest.subnets(prefixlen_diff=3))
+    control_plane = list(parts[-1].subnets(new_prefix=28))[-1]
+    return GkeRanges(nodes=parts[0], pods=pods, services=parts[1], control_plane=control_plane)
+
+
+@dataclass(frozen=True)
 class PoolBounds:
     """Node counts a pool is deployed with."""
 

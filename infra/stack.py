@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_gcp as gcp
 
 from components.aws.region import AwsRegion, AwsRegionArgs
+from components.dns import GlobalTraffic, GlobalTrafficArgs, RegionEndpoint
+from components.gcp.region import GcpRegion, GcpRegionArgs
+from components.tags import Tagging
 from infra.config import Cloud, PlatformConfig, Region, load_from_pulumi
 
+DNS_API_REGION = "us-east-1"  # Route53 is global; its API lives in us-east-1
 
-def aws_provider(platform: PlatformConfig, region: Region) -> aws.Provider:
+
+def aws_provider(platform: PlatformConfig, region: str) -> aws.Provider:
     """An explicit provider for one AWS region, pinned to the configured account."""
     assert platform.aws is not None
     assume_roles = (
@@ -22,41 +28,73 @@ def aws_provider(platform: PlatformConfig, region: Region) -> aws.Provider:
         else None
     )
     return aws.Provider(
-        f"aws-{region.id}",
-        region=region.id,
-        allowed_account_ids=[platform.aws.account_id],
-        assume_roles=assume_roles,
+        f"aws-{region}", region=region, allowed_account_ids=[platform.aws.account_id], assume_roles=assume_roles
     )
 
 
+def gcp_provider(platform: PlatformConfig, region: Region) -> gcp.Provider:
+    """An explicit provider for one GCP region of the configured project."""
+    assert platform.gcp is not None
+    return gcp.Provider(f"gcp-{region.id}", project=platform.gcp.project, region=region.id)
+
+
+def aws_regions_needing_a_provider(platform: PlatformConfig) -> list[str]:
+    """AWS regions with a cluster, AWS backup regions, and Route53's API region, each once."""
+    regions = [r.id for r in platform.regions if r.cloud is Cloud.AWS]
+    regions += [r.backup_region for r in platform.regions if r.cloud is Cloud.AWS]
+    regions.append(DNS_API_REGION)
+    return list(dict.fromkeys(regions))
+
+
 def build(platform: PlatformConfig) -> None:
-    """Declare every region and export its outputs."""
-    clusters: dict[str, pulumi.Output] = {}
-    kubeconfigs: dict[str, pulumi.Output[str]] = {}
+    """Declare every region and the global traffic layer, and export their outputs."""
+    aws_providers = {region: aws_provider(platform, region) for region in aws_regions_needing_a_provider(platform)}
+    outputs: dict[str, pulumi.Output] = {}
+    secrets: dict[str, pulumi.Output] = {}
+    endpoints: list[RegionEndpoint] = []
     for region in platform.regions:
         if region.cloud is Cloud.AWS:
-            component = AwsRegion(
+            component: AwsRegion | GcpRegion = AwsRegion(
                 region.id,
-                AwsRegionArgs(platform, region),
-                pulumi.ResourceOptions(provider=aws_provider(platform, region)),
+                AwsRegionArgs(platform, region, backup_provider=aws_providers[region.backup_region]),
+                pulumi.ResourceOptions(provider=aws_providers[region.id]),
             )
-            clusters[region.id] = pulumi.Output.from_input(
-                {
-                    "cloud": region.cloud.value,
-                    "residency": region.residency,
-                    "cluster_name": component.cluster_name,
-                    "endpoint": component.cluster_endpoint,
-                    "node_groups": component.node_group_names,
-                    "vpc_id": component.vpc_id,
-                }
-            )
-            kubeconfigs[region.id] = component.kubeconfig
+            endpoint = platform.dns.placeholder_hostname
         else:
-            pulumi.log.warn(f"{region.id}: the GKE region component is not built yet; region skipped")
+            component = GcpRegion(
+                region.id,
+                GcpRegionArgs(platform, region),
+                pulumi.ResourceOptions(provider=gcp_provider(platform, region)),
+            )
+            endpoint = str(platform.dns.placeholder_ip)
+        endpoints.append(
+            RegionEndpoint(region.id, region.residency, region.route53_region, endpoint, region.cloud is Cloud.GCP)
+        )
+        outputs[region.id] = pulumi.Output.from_input(
+            {
+                "cloud": region.cloud.value,
+                "residency": region.residency,
+                "cluster_name": component.cluster_name,
+                "endpoint": component.cluster_endpoint,
+                "bucket": component.bucket_name,
+                "redis_endpoint": component.redis_endpoint,
+                "redis_port": component.redis_port,
+            }
+        )
+        secrets[region.id] = pulumi.Output.from_input(
+            {"kubeconfig": component.kubeconfig, "redis_auth_token": component.redis_auth_token}
+        )
+
+    traffic = GlobalTraffic(
+        "dns",
+        GlobalTrafficArgs(platform.dns, tuple(endpoints), Tagging(platform.environment, "global"), platform.protect),
+        pulumi.ResourceOptions(provider=aws_providers[DNS_API_REGION]),
+    )
     pulumi.export("environment", platform.environment)
-    pulumi.export("regions", clusters)
-    pulumi.export("kubeconfigs", pulumi.Output.secret(kubeconfigs))
+    pulumi.export("regions", outputs)
+    pulumi.export("dns", {"regional_names": traffic.regional_names, "zone_names": traffic.zone_names})
     pulumi.export("zones_without_failover", platform.zones_without_failover())
+    pulumi.export("credentials", pulumi.Output.secret(secrets))
 
 
 def main() -> None:

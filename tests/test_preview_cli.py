@@ -42,7 +42,7 @@ def test_prod_preview_writes_a_plan_with_every_aws_region(tmp_path: Path) -> Non
         assert kinds.count("aws:eks/cluster:Cluster") == 1
         assert kinds.count("aws:eks/nodeGroup:NodeGroup") == 1 + pools
         assert plan["outputs"]["regions"][region]["cluster_name"] == f"wedsync-prod-{region}"
-    assert plan["outputs"]["kubeconfigs"] == "[secret]"
+    assert plan["outputs"]["credentials"] == "[secret]"  # kubeconfigs and Redis tokens never in clear
     assert "Total:" in result.stdout
     assert "apac: asia-southeast1 (single region: NO failover" in result.stdout
 

@@ -38,6 +38,7 @@ class EksCluster(pulumi.ComponentResource):
     oidc_provider_arn: pulumi.Output[str]
     oidc_issuer_url: pulumi.Output[str]
     node_role_arn: pulumi.Output[str]
+    cluster_security_group_id: pulumi.Output[str]
     node_role_attachments: list[aws.iam.RolePolicyAttachment]
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
@@ -115,6 +116,8 @@ class EksCluster(pulumi.ComponentResource):
         self.oidc_provider_arn = oidc_provider.arn
         self.oidc_issuer_url = issuer_url
         self.node_role_arn = node_role.arn
+        # Managed node groups run in the cluster security group; Redis admits it.
+        self.cluster_security_group_id = cluster.vpc_config.apply(lambda vpc: vpc.cluster_security_group_id)
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,
@@ -123,5 +126,6 @@ class EksCluster(pulumi.ComponentResource):
                 "oidc_provider_arn": self.oidc_provider_arn,
                 "oidc_issuer_url": self.oidc_issuer_url,
                 "node_role_arn": self.node_role_arn,
+                "cluster_security_group_id": self.cluster_security_group_id,
             }
         )

@@ -1,63 +1,60 @@
-"""The region's customer-managed KMS key for cluster secrets and log groups."""
+"""Customer-managed KMS keys: always rotating, administered by the account, protected with state."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components.aws.iam import policy_document
-from components.options import child_opts, stateful_opts
 
 
-def secrets_and_logs_key_policy(account_id: str, region: str) -> str:
-    """Key policy: the account administers the key; CloudWatch Logs of this region may use it."""
-    return policy_document(
-        {
-            "Sid": "AccountAdministersKey",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-            "Action": "kms:*",
-            "Resource": "*",
-        },
-        {
-            "Sid": "CloudWatchLogsUseKey",
-            "Effect": "Allow",
-            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-            "Action": [
-                "kms:Encrypt*",
-                "kms:Decrypt*",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:Describe*",
-            ],
-            "Resource": "*",
-            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}},
-        },
-    )
+def account_administers_key(account_id: str) -> dict[str, Any]:
+    """The key-policy statement delegating the key's use to the account's IAM policies."""
+    return {
+        "Sid": "AccountAdministersKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
 
 
-def create_secrets_and_logs_key(
+def cloudwatch_logs_use_key(account_id: str, region: str) -> dict[str, Any]:
+    """The key-policy statement letting CloudWatch Logs of one region encrypt its log groups."""
+    return {
+        "Sid": "CloudWatchLogsUseKey",
+        "Effect": "Allow",
+        "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}},
+    }
+
+
+def create_kms_key(
     name: str,
-    account_id: str,
-    region: str,
+    alias: str,
+    description: str,
+    statements: list[dict[str, Any]],
     tags: dict[str, str],
-    parent: pulumi.Resource,
-    protect: bool,
+    opts: pulumi.ResourceOptions,
 ) -> aws.kms.Key:
-    """A rotating symmetric key (with an alias) for EKS secrets and the region's log groups."""
+    """A rotating symmetric key with an alias; `opts` carry parent, provider and protection."""
     key = aws.kms.Key(
-        f"{name}-key",
-        description=f"wedsync EKS secrets and logs ({region})",
+        name,
+        description=description,
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=secrets_and_logs_key_policy(account_id, region),
+        policy=policy_document(*statements),
         tags=tags,
-        opts=stateful_opts(parent, protect),
+        opts=opts,
     )
     aws.kms.Alias(
-        f"{name}-key-alias",
-        name=f"alias/{name}-eks",
+        f"{name}-alias",
+        name=f"alias/{alias}",
         target_key_id=key.key_id,
-        opts=child_opts(parent),
+        opts=pulumi.ResourceOptions(parent=opts.parent, provider=opts.provider),
     )
     return key

@@ -1,4 +1,4 @@
-"""One AWS region of the platform: key, network, EKS cluster, node groups and core add-ons."""
+"""One AWS region of the platform: key, network, EKS cluster, node groups, add-ons, photo storage, Redis."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pulumi
 
 from components.aws.eks_addons import EksAddons, EksAddonsArgs
 from components.aws.eks_cluster import EksCluster, EksClusterArgs
-from components.aws.kms import create_secrets_and_logs_key
-from components.aws.kubeconfig import eks_kubeconfig
+from components.aws.kms import account_administers_key, cloudwatch_logs_use_key, create_kms_key
 from components.aws.network import AwsNetwork, AwsNetworkArgs
 from components.aws.node_group import (
     ManagedNodeGroup,
@@ -18,13 +17,13 @@ from components.aws.node_group import (
     gpu_node_group_spec,
     system_node_group_spec,
 )
+from components.aws.photo_storage import AwsPhotoStorage, AwsPhotoStorageArgs
+from components.aws.redis import AwsRedis, AwsRedisArgs
+from components.kubeconfig import eks_kubeconfig
+from components.naming import cluster_name_for
+from components.options import stateful_opts
 from components.tags import Tagging
 from infra.config import PlatformConfig, Region
-
-
-def cluster_name_for(platform: PlatformConfig, region: Region) -> str:
-    """The EKS/GKE cluster name of a region (stable: subnet tags and the autoscaler refer to it)."""
-    return f"wedsync-{platform.environment}-{region.id}"
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class AwsRegionArgs:
 
     platform: PlatformConfig
     region: Region
+    backup_provider: pulumi.ProviderResource
 
 
 class AwsRegion(pulumi.ComponentResource):
@@ -45,6 +45,11 @@ class AwsRegion(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     private_subnet_ids: pulumi.Output[list[str]]
     oidc_provider_arn: pulumi.Output[str]
+    bucket_name: pulumi.Output[str]
+    backup_bucket_name: pulumi.Output[str]
+    redis_endpoint: pulumi.Output[str]
+    redis_port: pulumi.Output[int]
+    redis_auth_token: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsRegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:Region", name, None, opts)
@@ -54,8 +59,14 @@ class AwsRegion(pulumi.ComponentResource):
         cluster_name = cluster_name_for(platform, region)
         child = pulumi.ResourceOptions(parent=self)
 
-        key = create_secrets_and_logs_key(
-            name, platform.aws.account_id, region.id, tagging.for_component("kms"), self, platform.protect
+        account_id = platform.aws.account_id
+        key = create_kms_key(
+            f"{name}-key",
+            f"{cluster_name}-platform",
+            f"wedsync cluster secrets, logs and Redis ({region.id})",
+            [account_administers_key(account_id), cloudwatch_logs_use_key(account_id, region.id)],
+            tagging.for_component("kms"),
+            stateful_opts(self, platform.protect),
         )
         network = AwsNetwork(
             f"{name}-network",
@@ -93,15 +104,47 @@ class AwsRegion(pulumi.ComponentResource):
             child,
         )
 
+        storage = AwsPhotoStorage(
+            f"{name}-storage",
+            AwsPhotoStorageArgs(
+                environment=platform.environment,
+                region=region.id,
+                backup_region=region.backup_region,
+                account_id=account_id,
+                tiers=platform.storage,
+                tagging=tagging,
+                protect=platform.protect,
+                backup_provider=args.backup_provider,
+            ),
+            child,
+        )
+        redis = AwsRedis(
+            f"{name}-redis",
+            AwsRedisArgs(
+                name=f"{cluster_name}-jobs",
+                size=region.redis,
+                vpc_id=network.vpc_id,
+                subnet_ids=network.private_subnet_ids,
+                client_security_group_id=cluster.cluster_security_group_id,
+                key_arn=key.arn,
+                tagging=tagging,
+                protect=platform.protect,
+            ),
+            child,
+        )
+
         self.cluster_name = cluster.cluster_name
         self.cluster_endpoint = cluster.endpoint
-        self.kubeconfig = eks_kubeconfig(
-            cluster.cluster_name, cluster.endpoint, cluster.certificate_authority_data, region.id
-        )
+        self.kubeconfig = eks_kubeconfig(cluster_name, cluster.endpoint, cluster.certificate_authority_data, region.id)
         self.node_group_names = pulumi.Output.all(**{role: g.node_group_name for role, g in groups.items()})
         self.vpc_id = network.vpc_id
         self.private_subnet_ids = network.private_subnet_ids
         self.oidc_provider_arn = cluster.oidc_provider_arn
+        self.bucket_name = storage.bucket_name
+        self.backup_bucket_name = storage.backup_bucket_name
+        self.redis_endpoint = redis.endpoint
+        self.redis_port = redis.port
+        self.redis_auth_token = redis.auth_token
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,
@@ -111,6 +154,11 @@ class AwsRegion(pulumi.ComponentResource):
                 "vpc_id": self.vpc_id,
                 "private_subnet_ids": self.private_subnet_ids,
                 "oidc_provider_arn": self.oidc_provider_arn,
+                "bucket_name": self.bucket_name,
+                "backup_bucket_name": self.backup_bucket_name,
+                "redis_endpoint": self.redis_endpoint,
+                "redis_port": self.redis_port,
+                "redis_auth_token": self.redis_auth_token,
             }
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from enum import StrEnum
+from ipaddress import IPv4Address
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -186,6 +187,9 @@ class DnsConfig(Model):
     domain: Annotated[str, StringConstraints(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$")]
     create_zone: bool = False
     api_label: Slug = "api"
+    # Ingress endpoints until the Kubernetes layer's gateways provide them (AWS: hostname, GCP: IP).
+    placeholder_hostname: str = "ingress-pending.invalid"
+    placeholder_ip: IPv4Address = IPv4Address("192.0.2.10")
 
 
 _IMAGE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[0-9A-Za-z_][0-9A-Za-z_.-]{0,127})?(@sha256:[0-9a-f]{64})?$")

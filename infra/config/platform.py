@@ -54,9 +54,11 @@ class PlatformConfig(Model):
         problems += self._duplicate_id_problems()
         problems += self._cidr_overlap_problems()
         problems += self._failover_problems()
-        for cloud, account in ((Cloud.AWS, self.aws), (Cloud.GCP, self.gcp)):
-            if account is None and any(r.cloud is cloud for r in self.regions):
-                problems.append(((cloud.value,), f"is required: a region runs on {cloud.value}"))
+        problems += self._latency_region_problems()
+        if self.gcp is None and any(r.cloud is Cloud.GCP for r in self.regions):
+            problems.append((("gcp",), "is required: a region runs on gcp"))
+        if self.aws is None:
+            problems.append((("aws",), "is required: DNS lives in Route53 even when no region runs on aws"))
         raise_if_any(problems)
         return self
 
@@ -95,6 +97,23 @@ class PlatformConfig(Model):
                             f"over only within its zone (got {target}, zone {by_id[target].residency!r})",
                         )
                     )
+        return problems
+
+    def _latency_region_problems(self) -> Problems:
+        problems: Problems = []
+        for zone, regions in self.regions_by_zone().items():
+            seen: dict[str, str] = {}
+            for region in regions:
+                if region.route53_region in seen:
+                    index = self.regions.index(region)
+                    problems.append(
+                        (
+                            ("regions", index, "latency_region"),
+                            f"Route53 latency region {region.route53_region} is already used by "
+                            f"{seen[region.route53_region]} in zone {zone!r}: a latency set takes each AWS region once",
+                        )
+                    )
+                seen.setdefault(region.route53_region, region.id)
         return problems
 
     @property

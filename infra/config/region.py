@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from infra.catalog import ResidencyZone, gpu_instance_type, residency_of
+from infra.catalog import ResidencyZone, gcp_multi_region, gpu_instance_type, residency_of
 from infra.config.models import Cloud, GpuPool, Model, RedisSize, RegionRole, SystemPool
 from infra.config.problems import PathPart, raise_if_any
 
@@ -66,7 +66,7 @@ class Region(Model):
             )
         problems += self._zone_problems()
         problems += self._gpu_pool_problems()
-        problems += self._backup_problems()
+        problems += self._backup_problems() or self._dual_region_problems()
         problems += self._redis_problems()
         problems += self._latency_region_problems()
         if self.id in self.failover_to:
@@ -141,6 +141,16 @@ class Region(Model):
                     ("backup_region",),
                     f"must lie in residency zone {self.residency!r} like {self.id}: photos never leave their "
                     f"zone (got {self.backup_region}, zone {backup_zone!r})",
+                )
+            ]
+        return []
+
+    def _dual_region_problems(self) -> Problems:
+        if self.cloud is Cloud.GCP and gcp_multi_region(self.id) != gcp_multi_region(self.backup_region):
+            return [
+                (
+                    ("backup_region",),
+                    f"must form a GCS dual-region with {self.id} (same multi-region; got {self.backup_region!r})",
                 )
             ]
         return []

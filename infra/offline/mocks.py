@@ -42,10 +42,25 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 resource_id, extra = builder(self, args, region)
                 outputs.update(extra)
             outputs.setdefault("id", resource_id)
+        elif args.typ.startswith("gcp:"):
+            builder = _GCP_OUTPUTS.get(args.typ)
+            if builder is not None:
+                resource_id, extra = builder(self, args, region)
+                outputs.update(extra)
+        elif args.typ == "random:index/randomPassword:RandomPassword":
+            outputs["result"] = _digest(args.name, "password", length=int(args.inputs.get("length", 32)))
         return resource_id, outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[Outputs, list[tuple[str, str]] | None]:
-        return {}, None
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Outputs:
+        if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
+            project_number = int(_digest(str(args.args.get("project")), length=10), 16) % 10**12
+            return {"emailAddress": f"service-{project_number}@gs-project-accounts.iam.gserviceaccount.com"}
+        if args.token == "aws:route53/getZone:getZone":
+            return {
+                "zoneId": f"Z{_digest(str(args.args.get('name')), length=20).upper()}",
+                "name": args.args.get("name"),
+            }
+        return {}
 
     def _region_of(self, provider_ref: str | None) -> str:
         if not provider_ref:
@@ -57,10 +72,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
         return f"arn:aws:{service}:{region}:{self.aws_account_id}:{name}"
 
 
-AwsBuilder = Callable[[PlatformMocks, pulumi.runtime.MockResourceArgs, str], tuple[str, Outputs]]
+Builder = Callable[[PlatformMocks, pulumi.runtime.MockResourceArgs, str], tuple[str, Outputs]]
 
 
-def _prefixed_id(prefix: str) -> AwsBuilder:
+def _prefixed_id(prefix: str) -> Builder:
     def build(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
         return f"{prefix}-{_digest(args.typ, args.name)}", {}
 
@@ -113,11 +128,24 @@ def _node_group(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, reg
     return f"{cluster}:{group_name}", {"nodeGroupName": group_name, "status": "ACTIVE"}
 
 
+def _s3_bucket(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    bucket = args.inputs.get("bucket") or f"{args.name}-{_digest(args.name, length=7)}"
+    return bucket, {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "region": region}
+
+
+def _replication_group(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    group_id = args.inputs.get("replicationGroupId") or args.name
+    return group_id, {
+        "primaryEndpointAddress": f"master.{group_id}.{_digest(group_id, length=6)}.{region}.cache.amazonaws.com",
+        "port": args.inputs.get("port", 6379),
+    }
+
+
 def _launch_template(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
     return f"lt-{_digest(args.typ, args.name)}", {"latestVersion": 1, "defaultVersion": 1}
 
 
-_AWS_OUTPUTS: dict[str, AwsBuilder] = {
+_AWS_OUTPUTS: dict[str, Builder] = {
     "aws:ec2/vpc:Vpc": _prefixed_id("vpc"),
     "aws:ec2/subnet:Subnet": _prefixed_id("subnet"),
     "aws:ec2/internetGateway:InternetGateway": _prefixed_id("igw"),
@@ -134,4 +162,54 @@ _AWS_OUTPUTS: dict[str, AwsBuilder] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
     "aws:eks/nodeGroup:NodeGroup": _node_group,
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:ec2/securityGroup:SecurityGroup": _prefixed_id("sg"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+}
+
+
+def _gcp_named(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    name = args.inputs.get("name") or args.name
+    project = args.inputs.get("project", "mock-project")
+    return f"projects/{project}/resources/{name}", {"name": name, "selfLink": f"https://mock.googleapis.com/{name}"}
+
+
+def _gke_cluster(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    name = args.inputs["name"]
+    project = args.inputs.get("project", "mock-project")
+    ca = base64.b64encode(f"gke-ca-{name}".encode()).decode()
+    return f"projects/{project}/locations/{args.inputs.get('location')}/clusters/{name}", {
+        "name": name,
+        "endpoint": "10.255.0.2",
+        "masterAuth": {"clusterCaCertificate": ca},
+    }
+
+
+def _service_account(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    project = args.inputs.get("project", "mock-project")
+    email = f"{args.inputs['accountId']}@{project}.iam.gserviceaccount.com"
+    return f"projects/{project}/serviceAccounts/{email}", {"email": email, "member": f"serviceAccount:{email}"}
+
+
+def _memorystore(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    name = args.inputs["name"]
+    return f"projects/{args.inputs.get('project')}/locations/{args.inputs.get('region')}/instances/{name}", {
+        "host": "10.200.0.4",
+        "port": 6378,
+        "authString": _digest(name, "auth", length=32),
+        "serverCaCerts": [{"cert": f"-----BEGIN CERTIFICATE-----\n{name}\n-----END CERTIFICATE-----"}],
+    }
+
+
+_GCP_OUTPUTS: dict[str, Builder] = {
+    "gcp:compute/network:Network": _gcp_named,
+    "gcp:compute/subnetwork:Subnetwork": _gcp_named,
+    "gcp:compute/router:Router": _gcp_named,
+    "gcp:kms/keyRing:KeyRing": _gcp_named,
+    "gcp:kms/cryptoKey:CryptoKey": _gcp_named,
+    "gcp:storage/bucket:Bucket": _gcp_named,
+    "gcp:container/nodePool:NodePool": _gcp_named,
+    "gcp:container/cluster:Cluster": _gke_cluster,
+    "gcp:serviceaccount/account:Account": _service_account,
+    "gcp:redis/instance:Instance": _memorystore,
 }

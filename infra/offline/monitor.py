@@ -81,7 +81,9 @@ class RecordingMonitor(MockMonitor):
                 dependencies=list(request.dependencies),
                 ignore_changes=list(request.ignoreChanges),
                 inputs=wire_to_plain(json_format.MessageToDict(request.object)),
-                outputs=wire_to_plain(json_format.MessageToDict(response.object)) if response.id else {},
+                outputs={"id": response.id, **wire_to_plain(json_format.MessageToDict(response.object))}
+                if response.id
+                else {},
             )
         )
         return response

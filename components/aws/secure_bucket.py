@@ -1,0 +1,153 @@
+"""An S3 bucket with every safety on: versioned, KMS-encrypted, never public, TLS only, tiered.
+
+pulumi-aws v7 models each bucket setting as its own resource beside `aws.s3.Bucket`; they are all
+children of this component, so policies can join them to their bucket by parent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.iam import policy_document
+from components.options import child_opts, stateful_opts
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Move current versions to `storage_class` after `days`."""
+
+    days: int
+    storage_class: str
+
+
+@dataclass(frozen=True)
+class SecureBucketArgs:
+    """Name, key, lifecycle and (for backups) the Object Lock retention of one bucket."""
+
+    bucket_name: str
+    key_arn: pulumi.Input[str]
+    transitions: tuple[Transition, ...]
+    noncurrent_versions_expire_after_days: int
+    abort_incomplete_uploads_after_days: int
+    tags: dict[str, str]
+    protect: bool
+    object_lock_days: int | None = None
+    provider: pulumi.ProviderResource | None = None
+
+
+def tls_only_policy(bucket_arn: str) -> str:
+    """Deny every request that does not use TLS."""
+    return policy_document(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket_arn, f"{bucket_arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    )
+
+
+class SecureBucket(pulumi.ComponentResource):
+    """A bucket and its side resources (versioning, encryption, public access block, policy, lifecycle)."""
+
+    bucket_name: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
+    versioning: aws.s3.BucketVersioning
+
+    def __init__(self, name: str, args: SecureBucketArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("wedsync:aws:SecureBucket", name, None, opts)
+        provider = args.provider
+
+        bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket=args.bucket_name,
+            object_lock_enabled=args.object_lock_days is not None,
+            force_destroy=False,
+            tags=args.tags,
+            opts=stateful_opts(self, args.protect, provider=provider),
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child_opts(self, provider=provider),
+        )
+        public_access = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child_opts(self, provider=provider),
+        )
+        self.versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=child_opts(self, provider=provider),
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="aws:kms", kms_master_key_id=args.key_arn
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+            opts=child_opts(self, provider=provider),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=bucket.id,
+            policy=bucket.arn.apply(tls_only_policy),
+            opts=child_opts(self, provider=provider, depends_on=[public_access]),
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="tiers-and-cleanup",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    transitions=[
+                        aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                            days=t.days, storage_class=t.storage_class
+                        )
+                        for t in args.transitions
+                    ],
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=args.noncurrent_versions_expire_after_days
+                    ),
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=args.abort_incomplete_uploads_after_days
+                    ),
+                )
+            ],
+            opts=child_opts(self, provider=provider, depends_on=[self.versioning]),
+        )
+        if args.object_lock_days is not None:
+            aws.s3.BucketObjectLockConfiguration(
+                f"{name}-object-lock",
+                bucket=bucket.id,
+                object_lock_enabled="Enabled",
+                rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                        mode="GOVERNANCE", days=args.object_lock_days
+                    )
+                ),
+                opts=child_opts(self, provider=provider, depends_on=[self.versioning]),
+            )
+
+        self.bucket_name = bucket.bucket
+        self.bucket_arn = bucket.arn
+        self.register_outputs({"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn})

@@ -1,0 +1,1 @@
+"""GCP region components: network, private GKE cluster, node pools, photo storage, Memorystore."""

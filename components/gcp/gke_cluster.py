@@ -1,0 +1,137 @@
+"""A private regional GKE cluster: workload identity, shielded nodes, network policy, no default pool."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp.network import PODS_RANGE, SERVICES_RANGE
+from components.options import child_opts, stateful_opts
+
+NODE_SERVICE_ACCOUNT_ROLES = (
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+    "roles/artifactregistry.reader",
+)
+# Admission webhooks the Kubernetes layer installs: Istio (15017) and KEDA's metrics server (6443, 9443).
+WEBHOOK_PORTS = ["15017", "6443", "9443"]
+
+
+def node_account_id(cluster_name: str) -> str:
+    """A service account id (6-30 characters) for the cluster's nodes."""
+    return f"{cluster_name.removeprefix('wedsync-')}-nodes"[:30].rstrip("-")
+
+
+@dataclass(frozen=True)
+class GkeClusterArgs:
+    """Name, version, placement and protection of the cluster."""
+
+    cluster_name: str
+    project: str
+    region: str
+    zones: tuple[str, ...]
+    kubernetes_version: str
+    network_id: pulumi.Input[str]
+    subnetwork_id: pulumi.Input[str]
+    control_plane_cidr: str
+    authorized_cidrs: tuple[str, ...]
+    labels: dict[str, str]
+    protect: bool
+
+
+class GkeCluster(pulumi.ComponentResource):
+    """The control plane, a dedicated least-privilege node service account, and the webhook firewall."""
+
+    cluster_id: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    ca_certificate: pulumi.Output[str]
+    node_service_account: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("wedsync:gcp:GkeCluster", name, None, opts)
+        nodes = gcp.serviceaccount.Account(
+            f"{name}-nodes",
+            account_id=node_account_id(args.cluster_name),
+            display_name=f"GKE nodes of {args.cluster_name}",
+            project=args.project,
+            opts=child_opts(self),
+        )
+        for role in NODE_SERVICE_ACCOUNT_ROLES:
+            gcp.projects.IAMMember(
+                f"{name}-nodes-{role.split('/')[1]}",
+                project=args.project,
+                role=role,
+                member=nodes.email.apply(lambda email: f"serviceAccount:{email}"),
+                opts=child_opts(self),
+            )
+        cluster = gcp.container.Cluster(
+            f"{name}-cluster",
+            name=args.cluster_name,
+            project=args.project,
+            location=args.region,
+            node_locations=list(args.zones),
+            min_master_version=args.kubernetes_version,
+            release_channel=gcp.container.ClusterReleaseChannelArgs(channel="REGULAR"),
+            network=args.network_id,
+            subnetwork=args.subnetwork_id,
+            networking_mode="VPC_NATIVE",
+            ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
+                cluster_secondary_range_name=PODS_RANGE, services_secondary_range_name=SERVICES_RANGE
+            ),
+            private_cluster_config=gcp.container.ClusterPrivateClusterConfigArgs(
+                enable_private_nodes=True,
+                enable_private_endpoint=True,
+                master_ipv4_cidr_block=args.control_plane_cidr,
+            ),
+            master_authorized_networks_config=gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
+                cidr_blocks=[
+                    gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(cidr_block=cidr)
+                    for cidr in args.authorized_cidrs
+                ]
+            ),
+            workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
+                workload_pool=f"{args.project}.svc.id.goog"
+            ),
+            network_policy=gcp.container.ClusterNetworkPolicyArgs(enabled=True, provider="CALICO"),
+            addons_config=gcp.container.ClusterAddonsConfigArgs(
+                network_policy_config=gcp.container.ClusterAddonsConfigNetworkPolicyConfigArgs(disabled=False)
+            ),
+            enable_shielded_nodes=True,
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            deletion_protection=args.protect,
+            resource_labels=args.labels,
+            opts=stateful_opts(self, args.protect),
+        )
+        gcp.compute.Firewall(
+            f"{name}-webhooks",
+            name=f"{args.cluster_name}-control-plane-webhooks",
+            project=args.project,
+            network=args.network_id,
+            direction="INGRESS",
+            source_ranges=[args.control_plane_cidr],
+            target_service_accounts=[nodes.email],
+            allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=WEBHOOK_PORTS)],
+            description="Control plane to admission webhooks (Istio, KEDA)",
+            opts=child_opts(self),
+        )
+
+        self.cluster_id = cluster.id
+        self.cluster_name = cluster.name
+        self.endpoint = cluster.endpoint
+        self.ca_certificate = cluster.master_auth.apply(lambda auth: auth.cluster_ca_certificate)
+        self.node_service_account = nodes.email
+        self.register_outputs(
+            {
+                "cluster_id": self.cluster_id,
+                "cluster_name": self.cluster_name,
+                "endpoint": self.endpoint,
+                "ca_certificate": self.ca_certificate,
+                "node_service_account": self.node_service_account,
+            }
+        )

@@ -1,0 +1,141 @@
+"""One GCP region of the platform: network, private GKE cluster, node pools, photo storage, Memorystore."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
+from components.gcp.network import GcpNetwork, GcpNetworkArgs
+from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs, gpu_pool_spec, system_pool_spec
+from components.gcp.photo_storage import GcsPhotoStorage, GcsPhotoStorageArgs
+from components.gcp.redis import GcpRedis, GcpRedisArgs
+from components.kubeconfig import gke_kubeconfig
+from components.naming import cluster_name_for
+from components.tags import Tagging
+from infra.config import PlatformConfig, Region
+from infra.planning import plan_gke_ranges
+
+
+@dataclass(frozen=True)
+class GcpRegionArgs:
+    """The validated platform config and the region to build."""
+
+    platform: PlatformConfig
+    region: Region
+
+
+class GcpRegion(pulumi.ComponentResource):
+    """Everything one GCP region runs; give it a `gcp.Provider` for the project and region through `opts`."""
+
+    cluster_name: pulumi.Output[str]
+    cluster_endpoint: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    node_pool_names: pulumi.Output[dict[str, str]]
+    bucket_name: pulumi.Output[str]
+    redis_endpoint: pulumi.Output[str]
+    redis_port: pulumi.Output[int]
+    redis_auth_token: pulumi.Output[str]
+    redis_ca_certificate: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GcpRegionArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("wedsync:gcp:Region", name, None, opts)
+        platform, region = args.platform, args.region
+        assert platform.gcp is not None, "validated config has a gcp section when a region runs on gcp"
+        project = platform.gcp.project
+        tagging = Tagging(platform.environment, region.id)
+        cluster_name = cluster_name_for(platform, region)
+        ranges = plan_gke_ranges(region.network.cidr)
+        child = pulumi.ResourceOptions(parent=self)
+
+        network = GcpNetwork(f"{name}-network", GcpNetworkArgs(region.id, ranges), child)
+        cluster = GkeCluster(
+            f"{name}-gke",
+            GkeClusterArgs(
+                cluster_name=cluster_name,
+                project=project,
+                region=region.id,
+                zones=region.network.availability_zones,
+                kubernetes_version=region.kubernetes_version,
+                network_id=network.network_id,
+                subnetwork_id=network.subnetwork_id,
+                control_plane_cidr=str(ranges.control_plane),
+                authorized_cidrs=(
+                    str(region.network.cidr),
+                    *(str(c) for c in region.network.endpoint_public_access_cidrs),
+                ),
+                labels=tagging.gcp_labels("gke"),
+                protect=platform.protect,
+            ),
+            child,
+        )
+        specs = [
+            system_pool_spec(region.system_pool),
+            *(gpu_pool_spec(pool, platform.season_profile) for pool in region.gpu_pools),
+        ]
+        pools = {
+            spec.role: GkeNodePool(
+                f"{name}-{spec.role}",
+                GkeNodePoolArgs(
+                    cluster_id=cluster.cluster_id,
+                    project=project,
+                    region=region.id,
+                    zones=region.network.availability_zones,
+                    service_account=cluster.node_service_account,
+                    spec=spec,
+                    resource_labels=tagging.gcp_labels(f"nodes-{spec.role}"),
+                ),
+                child,
+            )
+            for spec in specs
+        }
+        storage = GcsPhotoStorage(
+            f"{name}-storage",
+            GcsPhotoStorageArgs(
+                environment=platform.environment,
+                project=project,
+                region=region.id,
+                backup_region=region.backup_region,
+                tiers=platform.storage,
+                labels=tagging.gcp_labels("photo-storage"),
+                protect=platform.protect,
+            ),
+            child,
+        )
+        redis = GcpRedis(
+            f"{name}-redis",
+            GcpRedisArgs(
+                name=f"{cluster_name}-jobs",
+                project=project,
+                region=region.id,
+                size=region.redis,
+                network_id=network.network_id,
+                labels=tagging.gcp_labels("redis"),
+                protect=platform.protect,
+            ),
+            child,
+        )
+
+        self.cluster_name = cluster.cluster_name
+        self.cluster_endpoint = cluster.endpoint
+        self.kubeconfig = gke_kubeconfig(cluster_name, cluster.endpoint, cluster.ca_certificate)
+        self.node_pool_names = pulumi.Output.all(**{role: p.node_pool_name for role, p in pools.items()})
+        self.bucket_name = storage.bucket_name
+        self.redis_endpoint = redis.host
+        self.redis_port = redis.port
+        self.redis_auth_token = redis.auth_string
+        self.redis_ca_certificate = redis.ca_certificate
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "cluster_endpoint": self.cluster_endpoint,
+                "kubeconfig": self.kubeconfig,
+                "node_pool_names": self.node_pool_names,
+                "bucket_name": self.bucket_name,
+                "redis_endpoint": self.redis_endpoint,
+                "redis_port": self.redis_port,
+                "redis_auth_token": self.redis_auth_token,
+                "redis_ca_certificate": self.redis_ca_certificate,
+            }
+        )
