@@ -48,3 +48,14 @@ def variant() -> Callable[..., tuple[PlatformConfig, Plan]]:
         return build_plan(raw, stack)
 
     return make
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path):
+    """A fresh real redis-server for one test."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,93 @@
+"""The jobs API the mesh routes /api/v1/photos to.
+
+POST /api/v1/photos/jobs      {"input": "<store key>", "output": "<key prefix>"} -> 202 {"id", "status"}
+GET  /api/v1/photos/jobs/{id} -> 200 {"id", "status", "input", "output", "outputs"?, "error"?}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from http.server import ThreadingHTTPServer
+from typing import Annotated, Any
+
+import redis
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+
+from gpu_worker.http import Request, Response, error, json_response, serve
+from gpu_worker.jobs import enqueue, status_key
+
+JOBS_PATH = "/api/v1/photos/jobs"
+JOB_PATH = re.compile(rf"^{JOBS_PATH}/([0-9a-f]{{32}})$")
+StoreKey = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[\w./ -]+$")]
+
+
+class JobRequest(BaseModel):
+    """A job submission: the input's store key and the prefix for its variants."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input: StoreKey
+    output: StoreKey
+
+    @field_validator("input", "output")
+    @classmethod
+    def _stays_inside_the_store(cls, key: str) -> str:
+        if key.startswith("/") or ".." in key.split("/"):
+            raise ValueError("must be a relative key without '..' segments")
+        return key
+
+
+def _job_view(job_id: str, fields: dict[str, str]) -> dict[str, Any]:
+    view: dict[str, Any] = {"id": job_id, "status": fields.get("status"), "input": fields.get("input"),
+                            "output": fields.get("output")}  # fmt: skip
+    if fields.get("outputs"):
+        view["outputs"] = fields["outputs"].split(",")
+    if fields.get("error"):
+        view["error"] = fields["error"]
+    return view
+
+
+def make_router(client: redis.Redis, stream: str):
+    """Routes of the jobs API over one Redis client."""
+
+    def route(request: Request) -> Response:
+        if request.path in ("/healthz", "/readyz"):
+            try:
+                client.ping()
+            except redis.RedisError:
+                return error(503, "redis unreachable")
+            return json_response(200, {"status": "ok"})
+        if request.path == JOBS_PATH:
+            if request.method != "POST":
+                return error(405, f"{JOBS_PATH} accepts POST")
+            return _submit(request)
+        match = JOB_PATH.match(request.path)
+        if match:
+            if request.method != "GET":
+                return error(405, "a job accepts GET")
+            fields = client.hgetall(status_key(match.group(1)))
+            return json_response(200, _job_view(match.group(1), fields)) if fields else error(404, "no such job")
+        return error(404, f"no route {request.path}")
+
+    def _submit(request: Request) -> Response:
+        if not request.headers.get("Content-Type", "").startswith("application/json"):
+            return error(415, "send the job as application/json")
+        try:
+            job = JobRequest.model_validate(json.loads(request.body or b"null"))
+        except json.JSONDecodeError as exc:
+            return error(400, f"body is not JSON: {exc.msg}")
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+            return error(422, problems)
+        try:
+            job_id = enqueue(client, stream, job.input, job.output)
+        except redis.RedisError:
+            return error(503, "queue unavailable; retry later")
+        return json_response(202, {"id": job_id, "status": "queued"})
+
+    return route
+
+
+def serve_api(host: str, port: int, client: redis.Redis, stream: str) -> ThreadingHTTPServer:
+    return serve(host, port, make_router(client, stream))
