@@ -59,3 +59,16 @@ def array_module(array: Any) -> Any:
 
         return cupy
     return np
+
+
+def scipy_for(xp: Any) -> tuple[Any, Any]:
+    """(ndimage, sparse) for an array module: SciPy's on the CPU, cupyx.scipy's on the GPU."""
+    if xp is np:
+        import scipy.ndimage
+        import scipy.sparse
+
+        return scipy.ndimage, scipy.sparse
+    import cupyx.scipy.ndimage
+    import cupyx.scipy.sparse
+
+    return cupyx.scipy.ndimage, cupyx.scipy.sparse

@@ -106,7 +106,8 @@ def render_variants(
     """Every delivery variant as HxWx3 uint8 host pixels, keyed `full`, `2048`, ...
 
     Each variant is resized from the previous (larger) one, which keeps every step a modest,
-    antialiased shrink.
+    antialiased shrink. Output sharpening restores the crispness resampling takes away, so it is
+    applied to the resized variants; the full-size variant keeps the developed pixels as they are.
     """
     develop = develop_raw if isinstance(photo, RawPhoto) else develop_rendered
     image = develop(device, photo, options, times)
@@ -115,7 +116,11 @@ def render_variants(
     for variant in options.variants:
         if variant != FULL:
             source = _timed(device, times, "resize", lambda s=source, v=variant: resize(s, int(v)))
-        finished = _timed(device, times, "sharpen", lambda s=source: sharpen(s, options.sharpen_amount))
+        finished = (
+            source
+            if variant == FULL
+            else _timed(device, times, "sharpen", lambda s=source: sharpen(s, options.sharpen_amount))
+        )
         variants[variant] = _timed(
             device, times, "download", lambda f=finished: device.to_host((f * 255 + 0.5).astype(device.xp.uint8))
         )
