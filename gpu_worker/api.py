@@ -39,8 +39,12 @@ class JobRequest(BaseModel):
 
 
 def _job_view(job_id: str, fields: dict[str, str]) -> dict[str, Any]:
-    view: dict[str, Any] = {"id": job_id, "status": fields.get("status"), "input": fields.get("input"),
-                            "output": fields.get("output")}  # fmt: skip
+    view: dict[str, Any] = {
+        "id": job_id,
+        "status": fields.get("status"),
+        "input": fields.get("input"),
+        "output": fields.get("output"),
+    }
     if fields.get("outputs"):
         view["outputs"] = fields["outputs"].split(",")
     if fields.get("error"):

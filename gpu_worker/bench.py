@@ -70,9 +70,12 @@ def _libraw_linear(data: bytes) -> np.ndarray:
 
     with rawpy.imread(io.BytesIO(data)) as raw:
         return raw.postprocess(
-            demosaic_algorithm=rawpy.DemosaicAlgorithm.LINEAR, use_camera_wb=True, no_auto_bright=True,
-            output_bps=8, output_color=rawpy.ColorSpace.sRGB,
-        )  # fmt: skip
+            demosaic_algorithm=rawpy.DemosaicAlgorithm.LINEAR,
+            use_camera_wb=True,
+            no_auto_bright=True,
+            output_bps=8,
+            output_color=rawpy.ColorSpace.sRGB,
+        )
 
 
 def _psnr(image: np.ndarray, truth: np.ndarray, border: int = 8) -> float:

@@ -25,7 +25,12 @@ class Store(Protocol):
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never a part."""
+    """Write `data` to `path` so that readers see the old file or the whole new one, never a part.
+
+    A writer killed mid-write leaves a hidden `.<name>.*.tmp` beside the target; the next writer of
+    the same target (the job's redelivery) removes it once its own rename has committed. Only the
+    worker holding a job writes its targets (the claim heartbeat keeps live jobs from being taken).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -37,6 +42,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 class FileStore:

@@ -1,20 +1,26 @@
 """`python -m infra`: the offline tools of the stack program.
 
-    python -m infra preview --stack staging [--json plan.json]
+    python -m infra preview --stack staging [--json plan.json] [--at 2026-06-13T14:00:00+00:00]
+    python -m infra check plan.json [--stack prod] [--at ...] [--deploy]
+    python -m infra policy-config --stack prod [--deploy] [--out pack-config.json]
 
-Exit codes: 0 success, 2 invalid config or usage (one line per problem, no traceback).
+Exit codes: 0 success, 1 a mandatory policy is violated, 2 invalid config or usage (one line per
+problem, no traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
-from infra.config import ConfigError, load_stack_platform
+from infra.config import ConfigError, PlatformConfig, load_stack_platform
 
 EXIT_OK = 0
+EXIT_POLICY = 1
 EXIT_CONFIG = 2
 
 
@@ -26,16 +32,65 @@ def find_project_dir(start: Path) -> Path:
     return Path(__file__).resolve().parents[1]
 
 
+def _instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 instant, e.g. 2026-06-13T14:00:00+00:00 (got {text!r})"
+        ) from None
+
+
+def _check_policies(registrations, platform: PlatformConfig, args: argparse.Namespace) -> int:
+    from infra.offline.policy_check import has_mandatory, render_violations, run_policies
+    from infra.policy_config import pack_config, settings_for
+    from policies import ALL_POLICIES
+
+    config = pack_config(settings_for(platform, deploy=getattr(args, "deploy", False), at=args.at))
+    violations = run_policies(registrations, ALL_POLICIES, config)
+    print(render_violations(violations, len(ALL_POLICIES)))
+    return EXIT_POLICY if has_mandatory(violations) else EXIT_OK
+
+
 def _preview(args: argparse.Namespace) -> int:
+    from infra.cost import render_cost
     from infra.offline.plan import run_program
     from infra.offline.summary import render_summary
 
     platform, stack_config = load_stack_platform(args.project_dir, args.stack)
     plan = run_program(platform, args.stack, stack_config)
     print(render_summary(plan, platform))
+    print()
+    print(render_cost(platform))
     if args.json:
         plan.write_json(args.json)
         print(f"\nPlan written to {args.json}")
+    print()
+    return _check_policies(plan.resources, platform, args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from infra.offline.plan import Plan
+
+    try:
+        plan = Plan.read_json(args.plan)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"{args.plan}: not a plan written by `python -m infra preview --json` ({exc})", file=sys.stderr)
+        return EXIT_CONFIG
+    args.stack = args.stack or plan.stack
+    platform, _ = load_stack_platform(args.project_dir, args.stack)
+    return _check_policies(plan.resources, platform, args)
+
+
+def _policy_config(args: argparse.Namespace) -> int:
+    from infra.policy_config import pack_config, settings_for
+
+    platform, _ = load_stack_platform(args.project_dir, args.stack)
+    document = json.dumps(pack_config(settings_for(platform, deploy=args.deploy)), indent=2) + "\n"
+    if args.out:
+        args.out.write_text(document)
+    else:
+        sys.stdout.write(document)
     return EXIT_OK
 
 
@@ -48,10 +103,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder with Pulumi.yaml and Pulumi.<stack>.yaml (default: found from the current folder)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    preview = commands.add_parser("preview", help="run the stack program offline under mocks and summarise it")
+    at_help = "evaluate the change freeze at this instant (default: now)"
+
+    preview = commands.add_parser("preview", help="run the stack program offline, estimate cost, check policies")
     preview.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     preview.add_argument("--json", type=Path, help="write the whole plan as JSON to this file")
+    preview.add_argument("--at", type=_instant, help=at_help)
     preview.set_defaults(handler=_preview)
+
+    check = commands.add_parser("check", help="check the policies against a saved plan")
+    check.add_argument("plan", type=Path)
+    check.add_argument("--stack", help="whose config to judge by (default: the plan's stack)")
+    check.add_argument("--at", type=_instant, help=at_help)
+    check.add_argument("--deploy", action="store_true", help="judge as a deploy (the freeze becomes mandatory)")
+    check.set_defaults(handler=_check)
+
+    config = commands.add_parser("policy-config", help="write the policy pack's config for a stack")
+    config.add_argument("--stack", required=True)
+    config.add_argument("--deploy", action="store_true", help="for `pulumi up`: the freeze is mandatory")
+    config.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    config.set_defaults(handler=_policy_config)
     return parser
 
 

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 import pulumi_gcp as gcp
 
 from components.aws.region import AwsRegion, AwsRegionArgs
+from components.aws.registry import EcrRepository, EcrRepositoryArgs
 from components.dns import GlobalTraffic, GlobalTrafficArgs, RegionEndpoint
 from components.gcp.region import GcpRegion, GcpRegionArgs
 from components.tags import Tagging
@@ -44,6 +45,11 @@ def aws_regions_needing_a_provider(platform: PlatformConfig) -> list[str]:
     regions += [r.backup_region for r in platform.regions if r.cloud is Cloud.AWS]
     regions.append(DNS_API_REGION)
     return list(dict.fromkeys(regions))
+
+
+def registry_region(platform: PlatformConfig) -> str:
+    """Where the worker's ECR repository lives: the primary region if it is on AWS, else Route53's."""
+    return platform.primary.id if platform.primary.cloud is Cloud.AWS else DNS_API_REGION
 
 
 def build(platform: PlatformConfig) -> None:
@@ -85,6 +91,11 @@ def build(platform: PlatformConfig) -> None:
             {"kubeconfig": component.kubeconfig, "redis_auth_token": component.redis_auth_token}
         )
 
+    registry = EcrRepository(
+        "worker-images",
+        EcrRepositoryArgs("wedsync/gpu-worker", Tagging(platform.environment, platform.primary.id)),
+        pulumi.ResourceOptions(provider=aws_providers[registry_region(platform)]),
+    )
     traffic = GlobalTraffic(
         "dns",
         GlobalTrafficArgs(platform.dns, tuple(endpoints), Tagging(platform.environment, "global"), platform.protect),
@@ -94,6 +105,7 @@ def build(platform: PlatformConfig) -> None:
     pulumi.export("regions", outputs)
     pulumi.export("dns", {"regional_names": traffic.regional_names, "zone_names": traffic.zone_names})
     pulumi.export("zones_without_failover", platform.zones_without_failover())
+    pulumi.export("worker_repository", registry.repository_url)
     pulumi.export("credentials", pulumi.Output.secret(secrets))
 
 

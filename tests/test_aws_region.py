@@ -12,32 +12,12 @@ from infra.catalog import gpu_instance_type
 from infra.config import Cloud
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
+from policies.tags import UNTAGGABLE_AWS
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 CLUSTER = "aws:eks/cluster:Cluster"
 SUBNET = "aws:ec2/subnet:Subnet"
 REGION_COMPONENT = "wedsync:aws:Region"
-# AWS resource types without a `tags` argument; every other AWS resource must carry the tags.
-UNTAGGABLE = {
-    "aws:ec2/routeTableAssociation:RouteTableAssociation",
-    "aws:iam/rolePolicy:RolePolicy",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    "aws:kms/alias:Alias",
-    "aws:route53/record:Record",
-    *(
-        f"aws:s3/{kind[0].lower()}{kind[1:]}:{kind}"
-        for kind in (
-            "BucketOwnershipControls",
-            "BucketPublicAccessBlock",
-            "BucketVersioning",
-            "BucketServerSideEncryptionConfiguration",
-            "BucketPolicy",
-            "BucketLifecycleConfiguration",
-            "BucketReplicationConfig",
-            "BucketObjectLockConfiguration",
-        )
-    ),
-}
 
 
 def _region(plan: Plan, resource: Registration) -> str:
@@ -284,7 +264,7 @@ def test_every_taggable_aws_resource_carries_the_required_tags(prod) -> None:
     platform, plan = prod
     checked = 0
     for resource in plan.resources:
-        if not (resource.custom and resource.type.startswith("aws:")) or resource.type in UNTAGGABLE:
+        if not (resource.custom and resource.type.startswith("aws:")) or resource.type in UNTAGGABLE_AWS:
             continue
         tags = resource.inputs.get("tags", {})
         assert set(REQUIRED_TAG_KEYS) <= set(tags), f"{resource.urn} lacks {set(REQUIRED_TAG_KEYS) - set(tags)}"

@@ -12,8 +12,12 @@ from gpu_worker.samples import dng_bytes, jpeg_bytes
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gpu_worker", "process", *args, "--long-edges", "256,64"],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "gpu_worker", "process", *args, "--long-edges", "256,64"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _gallery(folder: Path) -> dict[str, bytes]:

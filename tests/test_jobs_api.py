@@ -38,18 +38,34 @@ def _call(url: str, method: str = "GET", body: bytes | None = None, content_type
 def test_a_job_is_queued_processed_and_reported_done(api, redis_server, tmp_path: Path) -> None:
     (tmp_path / "gallery").mkdir()
     (tmp_path / "gallery/001.jpg").write_bytes(jpeg_bytes(200, 300))
-    status, created = _call(f"{api}/api/v1/photos/jobs", "POST",
-                            json.dumps({"input": "gallery/001.jpg", "output": "out/001"}).encode())  # fmt: skip
+    status, created = _call(
+        f"{api}/api/v1/photos/jobs", "POST", json.dumps({"input": "gallery/001.jpg", "output": "out/001"}).encode()
+    )
     assert status == 202 and created["status"] == "queued"
     assert redis_server.client().xlen(DEFAULT_STREAM) == 1
     assert _call(f"{api}/api/v1/photos/jobs/{created['id']}") == (
-        200, {"id": created["id"], "status": "queued", "input": "gallery/001.jpg", "output": "out/001"}
-    )  # fmt: skip
+        200,
+        {"id": created["id"], "status": "queued", "input": "gallery/001.jpg", "output": "out/001"},
+    )
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "gpu_worker", "serve", "--redis", redis_server.url, "--store", f"file://{tmp_path}",
-         "--device", "cpu", "--long-edges", "64", "--health-port", "0"]
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gpu_worker",
+            "serve",
+            "--redis",
+            redis_server.url,
+            "--store",
+            f"file://{tmp_path}",
+            "--device",
+            "cpu",
+            "--long-edges",
+            "64",
+            "--health-port",
+            "0",
+        ]
+    )
     try:
         deadline = time.monotonic() + 60
         while _call(f"{api}/api/v1/photos/jobs/{created['id']}")[1]["status"] != "done":

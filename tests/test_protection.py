@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-STATEFUL_TYPES = {
-    "aws:s3/bucket:Bucket",
-    "aws:kms/key:Key",
-    "aws:elasticache/replicationGroup:ReplicationGroup",
-    "aws:eks/cluster:Cluster",
-    "aws:route53/zone:Zone",
-    "gcp:storage/bucket:Bucket",
-    "gcp:kms/keyRing:KeyRing",
-    "gcp:kms/cryptoKey:CryptoKey",
-    "gcp:redis/instance:Instance",
-    "gcp:container/cluster:Cluster",
-}
+from policies.resources import STATEFUL_TYPES
 
 
 def test_every_stateful_resource_is_protected_and_retained_in_prod(prod) -> None:

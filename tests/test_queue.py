@@ -27,11 +27,35 @@ VARIANTS = ("full", "128")
 
 def _worker(server, store: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "gpu_worker", "serve", "--redis", server.url, "--store", f"file://{store}",
-         "--device", "cpu", "--long-edges", "128", "--batch-size", "4", "--claim-idle", "3", "--heartbeat", "0.5",
-         "--retry-delay", "0.2", "--health-port", "0", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gpu_worker",
+            "serve",
+            "--redis",
+            server.url,
+            "--store",
+            f"file://{store}",
+            "--device",
+            "cpu",
+            "--long-edges",
+            "128",
+            "--batch-size",
+            "4",
+            "--claim-idle",
+            "3",
+            "--heartbeat",
+            "0.5",
+            "--retry-delay",
+            "0.2",
+            "--health-port",
+            "0",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _wait(condition: Callable[[], bool], timeout: float = 90, what: str = "condition") -> None:
@@ -94,8 +118,7 @@ def test_sigkill_mid_batch_loses_no_job_and_commits_each_variant_once(redis_serv
     jobs = _submit(client, photos)
     first = _worker(redis_server, tmp_path)
     try:
-        _wait(lambda: _done(client, jobs) >= 1 and _pending(client) > 0,
-              what="the first worker to be mid-batch")  # fmt: skip
+        _wait(lambda: _done(client, jobs) >= 1 and _pending(client) > 0, what="the first worker to be mid-batch")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         in_flight = _pending(client)

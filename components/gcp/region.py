@@ -1,10 +1,12 @@
-"""One GCP region of the platform: network, private GKE cluster, node pools, photo storage, Memorystore."""
+"""One GCP region of the platform: network, private GKE cluster, node pools, photo storage, Memorystore,
+and the Artifact Registry repository its nodes pull the worker image from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_gcp as gcp
 
 from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from components.gcp.network import GcpNetwork, GcpNetworkArgs
@@ -38,6 +40,7 @@ class GcpRegion(pulumi.ComponentResource):
     redis_port: pulumi.Output[int]
     redis_auth_token: pulumi.Output[str]
     redis_ca_certificate: pulumi.Output[str]
+    registry_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpRegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:gcp:Region", name, None, opts)
@@ -117,6 +120,18 @@ class GcpRegion(pulumi.ComponentResource):
             child,
         )
 
+        registry = gcp.artifactregistry.Repository(
+            f"{name}-images",
+            repository_id="wedsync",
+            project=project,
+            location=region.id,
+            format="DOCKER",
+            description="wedsync worker images (immutable tags)",
+            docker_config=gcp.artifactregistry.RepositoryDockerConfigArgs(immutable_tags=True),
+            labels=tagging.gcp_labels("registry"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
         self.cluster_name = cluster.cluster_name
         self.cluster_endpoint = cluster.endpoint
         self.kubeconfig = gke_kubeconfig(cluster_name, cluster.endpoint, cluster.ca_certificate)
@@ -126,6 +141,7 @@ class GcpRegion(pulumi.ComponentResource):
         self.redis_port = redis.port
         self.redis_auth_token = redis.auth_string
         self.redis_ca_certificate = redis.ca_certificate
+        self.registry_id = registry.id
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,
@@ -137,5 +153,6 @@ class GcpRegion(pulumi.ComponentResource):
                 "redis_port": self.redis_port,
                 "redis_auth_token": self.redis_auth_token,
                 "redis_ca_certificate": self.redis_ca_certificate,
+                "registry_id": self.registry_id,
             }
         )

@@ -7,8 +7,16 @@ from typing import Any
 from gpu_worker.device import array_module
 
 # EXIF orientation -> (quarter turns counter-clockwise, then mirror left-right)
-_TRANSFORMS = {1: (0, False), 2: (0, True), 3: (2, False), 4: (2, True), 5: (3, True), 6: (3, False),
-               7: (1, True), 8: (1, False)}  # fmt: skip
+_TRANSFORMS = {
+    1: (0, False),
+    2: (0, True),
+    3: (2, False),
+    4: (2, True),
+    5: (3, True),
+    6: (3, False),
+    7: (1, True),
+    8: (1, False),
+}
 
 
 def apply_orientation(image: Any, orientation: int) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,13 @@ class Plan:
     def write_json(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n")
 
+    @classmethod
+    def read_json(cls, path: Path) -> Plan:
+        """A plan written by `write_json` (mock outputs are not part of the file)."""
+        document = json.loads(path.read_text())
+        resources = [Registration(**resource) for resource in document["resources"]]
+        return cls(document["project"], document["stack"], resources, document.get("outputs", {}))
+
 
 def run_program(platform: PlatformConfig, stack: str, stack_config: dict[str, Any]) -> Plan:
     """Run `infra.stack` exactly as `pulumi up` would, against mocks, and return what it registered.
@@ -63,14 +71,20 @@ def run_program(platform: PlatformConfig, stack: str, stack_config: dict[str, An
     """
     from infra.stack import main  # imported late: the program must see the mocks' settings
 
-    mocks = PlatformMocks(aws_account_id=platform.aws.account_id if platform.aws else "000000000000")
+    account_id = platform.aws.account_id if platform.aws else "000000000000"
+    return capture(main, stack, stack_config, account_id)
+
+
+def capture(program: Callable[[], None], stack: str, stack_config: dict[str, Any], account_id: str) -> Plan:
+    """Run any Pulumi program function under the mocks and a recording monitor."""
+    mocks = PlatformMocks(aws_account_id=account_id)
     monitor = RecordingMonitor(mocks)
     settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
     pulumi.runtime.set_all_config(
         {key: value if isinstance(value, str) else json.dumps(value) for key, value in stack_config.items()}
     )
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-    _sync_await(run_pulumi_func(main))
+    _sync_await(run_pulumi_func(program))
     root = settings.get_root_resource()
     outputs = {name: _settle(value) for name, value in (root.outputs if root else {}).items()}
     return Plan(PROJECT, stack, monitor.registrations, outputs)

@@ -1,0 +1,98 @@
+"""The price table behind the cost estimate and the GPU budget policy: one source for both.
+
+Every figure is a public list price in USD with the page it comes from and the date it was
+recorded. They were recorded from the providers' published list prices without live access to
+the pricing APIs (this project's machines have no internet); verify them against the pages before
+budgeting, and update `RECORDED` when you do. Spot prices float: the figure is a typical recent
+price, and the budget policy uses on-demand prices for on-demand pools and spot figures for spot
+pools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+RECORDED = "2026-11-22"
+HOURS_PER_MONTH = 730
+
+AWS_EC2 = "https://aws.amazon.com/ec2/pricing/on-demand/ (us-east-1, Linux)"
+AWS_SPOT = "https://aws.amazon.com/ec2/spot/pricing/ (us-east-1, Linux, recent typical)"
+AWS_VPC = "https://aws.amazon.com/vpc/pricing/ (NAT gateway, us-east-1)"
+AWS_ELB = "https://aws.amazon.com/elasticloadbalancing/pricing/ (Network Load Balancer, us-east-1)"
+AWS_ELASTICACHE = "https://aws.amazon.com/elasticache/pricing/ (on-demand nodes, us-east-1)"
+AWS_S3 = "https://aws.amazon.com/s3/pricing/ (S3 Standard, first 50 TB, us-east-1)"
+AWS_EKS = "https://aws.amazon.com/eks/pricing/ (standard support)"
+GCP_COMPUTE = "https://cloud.google.com/compute/vm-instance-pricing (asia-southeast1)"
+GCP_NAT = "https://cloud.google.com/nat/pricing"
+GCP_LB = "https://cloud.google.com/vpc/network-pricing (forwarding rule)"
+GCP_MEMORYSTORE = "https://cloud.google.com/memorystore/docs/redis/pricing (Standard tier, M2)"
+GCP_STORAGE = "https://cloud.google.com/storage/pricing (dual-region Standard, Asia)"
+GCP_GKE = "https://cloud.google.com/kubernetes-engine/pricing (cluster management fee)"
+
+Capacity = Literal["on_demand", "spot"]
+
+
+@dataclass(frozen=True)
+class Price:
+    """An hourly (or per-unit) list price, with where and when it was recorded."""
+
+    usd: float
+    source: str
+    recorded: str = RECORDED
+
+
+# Instance and machine types per hour, by capacity type. GCP G2/A2 prices include their GPUs.
+INSTANCE_HOURLY: dict[tuple[str, Capacity], Price] = {
+    ("g6.xlarge", "on_demand"): Price(0.8048, AWS_EC2),
+    ("g6.2xlarge", "on_demand"): Price(0.9776, AWS_EC2),
+    ("g6.12xlarge", "on_demand"): Price(4.6016, AWS_EC2),
+    ("g6.xlarge", "spot"): Price(0.33, AWS_SPOT),
+    ("g6.2xlarge", "spot"): Price(0.41, AWS_SPOT),
+    ("g5.xlarge", "on_demand"): Price(1.006, AWS_EC2),
+    ("g5.2xlarge", "on_demand"): Price(1.212, AWS_EC2),
+    ("g5.xlarge", "spot"): Price(0.45, AWS_SPOT),
+    ("g6e.xlarge", "on_demand"): Price(1.861, AWS_EC2),
+    ("p4d.24xlarge", "on_demand"): Price(32.7726, AWS_EC2),
+    ("p5.48xlarge", "on_demand"): Price(98.32, AWS_EC2),
+    ("m6i.large", "on_demand"): Price(0.096, AWS_EC2),
+    ("m6i.xlarge", "on_demand"): Price(0.192, AWS_EC2),
+    ("m6i.2xlarge", "on_demand"): Price(0.384, AWS_EC2),
+    ("g2-standard-4", "on_demand"): Price(0.8864, GCP_COMPUTE),
+    ("g2-standard-8", "on_demand"): Price(1.0714, GCP_COMPUTE),
+    ("g2-standard-4", "spot"): Price(0.3546, GCP_COMPUTE),
+    ("g2-standard-8", "spot"): Price(0.4286, GCP_COMPUTE),
+    ("a2-highgpu-1g", "on_demand"): Price(4.6749, GCP_COMPUTE),
+    ("e2-standard-4", "on_demand"): Price(0.1652, GCP_COMPUTE),
+    ("e2-standard-8", "on_demand"): Price(0.3304, GCP_COMPUTE),
+}
+
+REDIS_NODE_HOURLY: dict[str, Price] = {
+    "cache.t4g.medium": Price(0.065, AWS_ELASTICACHE),
+    "cache.r7g.large": Price(0.219, AWS_ELASTICACHE),
+    "cache.r7g.xlarge": Price(0.437, AWS_ELASTICACHE),
+}
+MEMORYSTORE_GB_HOURLY = Price(0.063, GCP_MEMORYSTORE)  # Standard (HA) tier, 5-10 GB capacity band
+NAT_GATEWAY_HOURLY = {"aws": Price(0.045, AWS_VPC), "gcp": Price(0.044, GCP_NAT)}
+LOAD_BALANCER_HOURLY = {"aws": Price(0.0225, AWS_ELB), "gcp": Price(0.025, GCP_LB)}
+CLUSTER_HOURLY = {"aws": Price(0.10, AWS_EKS), "gcp": Price(0.10, GCP_GKE)}
+STORAGE_TB_MONTH = {"aws": Price(23.55, AWS_S3), "gcp": Price(56.32, GCP_STORAGE)}
+
+
+class UnknownPrice(KeyError):
+    """No price is recorded for a type; add it to the table with its source."""
+
+
+def instance_hourly(instance_type: str, capacity: Capacity) -> Price:
+    """The hourly price of one node; spot falls back to on-demand when no spot figure is recorded."""
+    price = INSTANCE_HOURLY.get((instance_type, capacity)) or INSTANCE_HOURLY.get((instance_type, "on_demand"))
+    if price is None:
+        raise UnknownPrice(f"no price recorded for {instance_type} in infra/prices.py")
+    return price
+
+
+def redis_hourly(node_type: str) -> Price:
+    price = REDIS_NODE_HOURLY.get(node_type)
+    if price is None:
+        raise UnknownPrice(f"no price recorded for {node_type} in infra/prices.py")
+    return price

@@ -1,0 +1,82 @@
+"""Data residency: no replication or backup destination outside the source's residency zone."""
+
+from __future__ import annotations
+
+from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
+
+from infra.catalog import residency_of
+from policies.build import stack_policy
+from policies.resources import S3_BUCKET, get, provider_region
+from policies.storage import REPLICATION
+
+
+def _destination_bucket(
+    resources: list[PolicyResource], config: PolicyResource, arn: str | None
+) -> PolicyResource | None:
+    """The bucket a rule replicates to: by ARN when known, else the locked bucket under the same storage."""
+    buckets = [r for r in resources if r.resource_type == S3_BUCKET]
+    if arn:
+        name = arn.removeprefix("arn:aws:s3:::")
+        for bucket in buckets:
+            if get(bucket.props, "bucket") == name:
+                return bucket
+    for bucket in buckets:
+        grandparent = bucket.parent.parent if bucket.parent else None
+        if (
+            get(bucket.props, "objectLockEnabled") is True
+            and grandparent
+            and config.parent
+            and grandparent.urn == config.parent.urn
+        ):
+            return bucket
+    return None
+
+
+def _source_bucket(resources: list[PolicyResource], config: PolicyResource) -> PolicyResource | None:
+    name = get(config.props, "bucket")
+    return next((r for r in resources if r.resource_type == S3_BUCKET and get(r.props, "bucket") == name), None)
+
+
+def _zone(cloud: str, region: str | None) -> str | None:
+    return residency_of(cloud, region) if region else None  # type: ignore[arg-type]
+
+
+def _check(args: StackValidationArgs, report: ReportViolation) -> None:
+    for config in (r for r in args.resources if r.resource_type == REPLICATION):
+        source = _source_bucket(args.resources, config)
+        source_region = provider_region(source) if source else provider_region(config)
+        source_zone = _zone("aws", source_region)
+        for rule in get(config.props, "rules", default=[]):
+            destination = _destination_bucket(args.resources, config, get(rule, "destination", "bucket"))
+            destination_region = provider_region(destination) if destination else None
+            destination_zone = _zone("aws", destination_region)
+            if destination is None or destination_zone is None or source_zone is None:
+                report(
+                    f"cannot place the replication of {get(config.props, 'bucket')} in a residency zone "
+                    f"({source_region} -> {destination_region})",
+                    config.urn,
+                )
+            elif destination_zone != source_zone:
+                report(
+                    f"{get(config.props, 'bucket')} in {source_region} (zone {source_zone}) replicates to "
+                    f"{destination_region} (zone {destination_zone}): photos must stay in their zone",
+                    config.urn,
+                )
+    for bucket in (r for r in args.resources if r.resource_type == "gcp:storage/bucket:Bucket"):
+        locations = [loc.lower() for loc in get(bucket.props, "customPlacementConfig", "dataLocations", default=[])]
+        zones = {_zone("gcp", loc) for loc in locations}
+        if len(zones) > 1 or None in zones:
+            report(
+                f"dual-region bucket spans {sorted(locations)}: both locations must share a residency zone", bucket.urn
+            )
+
+
+POLICIES = [
+    stack_policy(
+        "data-residency",
+        "Backups and replicas of photos stay in the source's residency zone (us, eu, apac).",
+        _check,
+        "Set the region's backup_region to a region of the same residency zone.",
+        severity=Severity.CRITICAL,
+    )
+]

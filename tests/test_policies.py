@@ -1,0 +1,343 @@
+"""Every policy: the shipped stacks comply, and a tweaked resource, config or component violates it."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from datetime import datetime, time
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+import pytest
+
+from components.aws.photo_storage import AwsPhotoStorage, AwsPhotoStorageArgs
+from components.tags import Tagging
+from infra.config.models import StorageTiers
+from infra.offline.monitor import Registration
+from infra.offline.plan import capture
+from infra.offline.policy_check import run_policies
+from infra.policy_config import pack_config, settings_for
+from policies import ALL_POLICIES
+from policies.freeze import in_freeze
+from policies.resources import STATEFUL_TYPES
+
+Edit = Callable[[dict], None]
+
+
+def _violated(platform, registrations: list[Registration], **overrides) -> dict[str, list[str]]:
+    settings = {**settings_for(platform), **overrides}
+    result: dict[str, list[str]] = {}
+    for violation in run_policies(registrations, ALL_POLICIES, pack_config(settings)):
+        result.setdefault(violation.policy, []).append(violation.message)
+    return result
+
+
+def _tweak(plan, resource_type: str, edit: Edit, *, name_contains: str = "") -> list[Registration]:
+    """A copy of the plan's registrations with one resource of a type changed."""
+    registrations = copy.deepcopy(plan.resources)
+    target = next(r for r in registrations if r.type == resource_type and name_contains in r.name)
+    edit(target.inputs)
+    return registrations
+
+
+def test_shipped_stacks_pass_every_policy(prod, staging) -> None:
+    for platform, plan in (prod, staging):
+        assert _violated(platform, plan.resources) == {}
+
+
+RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
+    (
+        "s3-kms-encryption",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "",
+        lambda p: p["rules"][0]["applyServerSideEncryptionByDefault"].update(sseAlgorithm="AES256"),
+    ),
+    (
+        "s3-versioning",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "",
+        lambda p: p["versioningConfiguration"].update(status="Suspended"),
+    ),
+    (
+        "s3-public-access-blocked",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "",
+        lambda p: p.update(restrictPublicBuckets=False),
+    ),
+    (
+        "s3-tls-only",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "",
+        lambda p: p.update(policy=json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]})),
+    ),
+    (
+        "s3-lifecycle",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "",
+        lambda p: p["rules"][0].pop("abortIncompleteMultipartUpload"),
+    ),
+    (
+        "s3-photos-replicated",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        "",
+        lambda p: p["rules"][0].update(status="Disabled"),
+    ),
+    ("gcs-locked-down", "gcp:storage/bucket:Bucket", "", lambda p: p.update(publicAccessPrevention="inherited")),
+    (
+        "eks-hardened",
+        "aws:eks/cluster:Cluster",
+        "",
+        lambda p: p["vpcConfig"].update(endpointPublicAccess=True, publicAccessCidrs=["0.0.0.0/0"]),
+    ),
+    ("gke-hardened", "gcp:container/cluster:Cluster", "", lambda p: p.pop("workloadIdentityConfig")),
+    ("kms-key-rotation", "aws:kms/key:Key", "", lambda p: p.update(enableKeyRotation=False)),
+    ("kms-key-rotation", "gcp:kms/cryptoKey:CryptoKey", "", lambda p: p.pop("rotationPeriod")),
+    ("gpu-nodes-tainted", "aws:eks/nodeGroup:NodeGroup", "gpu-l4-spot", lambda p: p.update(taints=[])),
+    ("gpu-nodes-tainted", "gcp:container/nodePool:NodePool", "gpu-l4", lambda p: p["nodeConfig"].update(taints=[])),
+    (
+        "redis-encrypted-and-authenticated",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "",
+        lambda p: p.update(transitEncryptionEnabled=False),
+    ),
+    ("redis-encrypted-and-authenticated", "gcp:redis/instance:Instance", "", lambda p: p.update(authEnabled=False)),
+    (
+        "redis-failover-in-prod",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "",
+        lambda p: p.update(automaticFailoverEnabled=False),
+    ),
+    ("redis-failover-in-prod", "gcp:redis/instance:Instance", "", lambda p: p.update(tier="BASIC")),
+    ("required-tags", "aws:ec2/vpc:Vpc", "", lambda p: p["tags"].pop("component")),
+    ("required-tags", "gcp:storage/bucket:Bucket", "", lambda p: p["labels"].pop("environment")),
+]
+
+
+@pytest.mark.parametrize(
+    ("policy", "resource_type", "name_contains", "edit"),
+    RESOURCE_TWEAKS,
+    ids=[f"{policy}:{resource_type.split(':')[-1]}" for policy, resource_type, _, _ in RESOURCE_TWEAKS],
+)
+def test_each_policy_fires_on_a_tweaked_resource(prod, policy, resource_type, name_contains, edit) -> None:
+    platform, plan = prod
+    violated = _violated(platform, _tweak(plan, resource_type, edit, name_contains=name_contains))
+    assert list(violated) == [policy]
+
+
+def test_unprotected_state_in_prod_is_blocked(variant) -> None:
+    platform, plan = variant("prod", lambda raw: raw.update(protect_stateful=False))
+    messages = _violated(platform, plan.resources)["stateful-resources-protected"]
+    assert len(messages) == sum(1 for r in plan.resources if r.type in STATEFUL_TYPES) > 30
+
+
+def test_staging_may_leave_state_unprotected(staging) -> None:
+    platform, plan = staging
+    assert "stateful-resources-protected" not in _violated(platform, plan.resources)
+
+
+def test_gpu_fleet_over_budget_is_blocked_and_names_a_pool(variant) -> None:
+    platform, plan = variant("prod", lambda raw: raw.update(season="peak", budget={"gpu_hourly_usd": 50}))
+    (message,) = _violated(platform, plan.resources)["gpu-budget"]
+    assert "exceeds the budget of 50.00 $/h" in message
+    assert _violated(platform, plan.resources, gpu_hourly_budget_usd=500) == {}
+
+
+def _storage_program(backup_region: str) -> Callable[[], None]:
+    def program() -> None:
+        source = aws.Provider("aws-eu-west-1", region="eu-west-1")
+        backup = aws.Provider(f"aws-{backup_region}", region=backup_region)
+        AwsPhotoStorage(
+            "eu-west-1-storage",
+            AwsPhotoStorageArgs(
+                "prod",
+                "eu-west-1",
+                backup_region,
+                "222222222222",
+                StorageTiers(),
+                Tagging("prod", "eu-west-1"),
+                True,
+                backup,
+            ),
+            pulumi.ResourceOptions(provider=source),
+        )
+
+    return program
+
+
+def test_eu_photos_replicating_to_the_us_violate_residency(prod) -> None:
+    platform, _ = prod
+    in_zone = capture(_storage_program("eu-central-1"), "prod", {}, "222222222222")
+    assert _violated(platform, in_zone.resources) == {}
+    to_us = capture(_storage_program("us-east-1"), "prod", {}, "222222222222")
+    (message,) = _violated(platform, to_us.resources)["data-residency"]
+    assert "eu-west-1 (zone eu) replicates to us-east-1 (zone us)" in message
+
+
+SATURDAY_AFTERNOON = datetime.fromisoformat("2026-06-13T15:00:00-04:00")
+TUESDAY = datetime.fromisoformat("2026-06-16T15:00:00-04:00")
+
+
+def test_a_prod_deploy_in_the_wedding_window_is_blocked_unless_overridden(prod) -> None:
+    platform, plan = prod
+    frozen = _violated(platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat())
+    assert list(frozen) == ["change-freeze"]
+    overridden = {"deploy": True, "now": SATURDAY_AFTERNOON.isoformat(), "freeze_override_reason": "INC-42 hotfix"}
+    assert _violated(platform, plan.resources, **overridden) == {}
+    assert _violated(platform, plan.resources, deploy=True, now=TUESDAY.isoformat()) == {}
+
+
+def test_a_preview_in_the_window_only_gets_an_advisory(prod) -> None:
+    platform, plan = prod
+    violations = run_policies(
+        plan.resources, ALL_POLICIES, pack_config({**settings_for(platform), "now": SATURDAY_AFTERNOON.isoformat()})
+    )
+    assert [(v.policy, v.level.value) for v in violations] == [("change-freeze-advisory", "advisory")]
+
+
+def test_staging_deploys_are_never_frozen(staging) -> None:
+    platform, plan = staging
+    assert _violated(platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat()) == {}
+
+
+@pytest.mark.parametrize(
+    ("instant", "timezone", "frozen"),
+    [
+        ("2026-06-13T09:59:59-04:00", "America/New_York", False),  # a second before the window
+        ("2026-06-13T10:00:00-04:00", "America/New_York", True),  # opens
+        ("2026-06-13T19:59:59-04:00", "America/New_York", True),
+        ("2026-06-13T20:00:00-04:00", "America/New_York", False),  # closed
+        ("2026-06-12T15:00:00-04:00", "America/New_York", False),  # a Friday
+        ("2026-06-14T01:00:00+00:00", "America/New_York", False),  # Sunday in UTC, Saturday 21:00 EDT: closed
+        ("2026-06-13T01:00:00+00:00", "America/New_York", False),  # Saturday in UTC, still Friday in New York
+        ("2026-11-28T14:59:00+00:00", "America/New_York", False),  # 09:59 EST (winter time)
+        ("2026-11-28T15:00:00+00:00", "America/New_York", True),  # 10:00 EST
+        ("2026-06-13T09:30:00+00:00", "Europe/London", True),  # 10:30 BST
+        ("2026-06-13T09:30:00+00:00", "Asia/Singapore", True),  # 17:30 SGT: the window on Singapore's clock
+        ("2026-06-13T13:00:00+00:00", "Asia/Singapore", False),  # 21:00 SGT
+    ],
+)
+def test_freeze_window_edges_and_time_zones(instant: str, timezone: str, frozen: bool) -> None:
+    assert in_freeze(datetime.fromisoformat(instant), "saturday", time(10), time(20), timezone) is frozen
+
+
+def _workload_program(
+    *,
+    image: str = "registry.example/wedsync/api:1.4.2",
+    replicas: int = 2,
+    run_as_non_root: bool = True,
+    gpu: bool = False,
+    tolerate: bool = True,
+    probes: bool = True,
+    default_deny: bool = True,
+    budget: bool = True,
+) -> Callable[[], None]:
+    def program() -> None:
+        labels = {"app": "api"}
+        resources = {"cpu": "500m", "memory": "512Mi", **({"nvidia.com/gpu": "1"} if gpu else {})}
+        probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/healthz", port=8080))
+        container = k8s.core.v1.ContainerArgs(
+            name="api",
+            image=image,
+            resources=k8s.core.v1.ResourceRequirementsArgs(requests=resources, limits=resources),
+            liveness_probe=probe if probes else None,
+            readiness_probe=probe if probes else None,
+            security_context=k8s.core.v1.SecurityContextArgs(
+                run_as_non_root=run_as_non_root,
+                read_only_root_filesystem=True,
+                allow_privilege_escalation=False,
+                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+            ),
+        )
+        tolerations = [k8s.core.v1.TolerationArgs(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")]
+        k8s.apps.v1.Deployment(
+            "api",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="api", namespace="photography-ai"),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        containers=[container], tolerations=tolerations if gpu and tolerate else None
+                    ),
+                ),
+            ),
+        )
+        if default_deny:
+            k8s.networking.v1.NetworkPolicy(
+                "default-deny",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name="default-deny", namespace="photography-ai"),
+                spec=k8s.networking.v1.NetworkPolicySpecArgs(
+                    pod_selector=k8s.meta.v1.LabelSelectorArgs(), policy_types=["Ingress", "Egress"]
+                ),
+            )
+        if budget:
+            k8s.policy.v1.PodDisruptionBudget(
+                "api",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name="api", namespace="photography-ai"),
+                spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
+                    min_available=1, selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels)
+                ),
+            )
+
+    return program
+
+
+WORKLOAD_CASES = [
+    ("k8s-image-pinned", {"image": "registry.example/wedsync/api:latest"}),
+    ("k8s-image-pinned", {"image": "registry.example/wedsync/api"}),
+    ("k8s-probes", {"probes": False}),
+    ("k8s-locked-down", {"run_as_non_root": False}),
+    ("k8s-default-deny", {"default_deny": False}),
+    ("k8s-disruption-budget", {"budget": False}),
+    ("gpu-workloads-tolerate-taint", {"gpu": True, "tolerate": False}),
+]
+
+
+def test_a_well_built_workload_passes(prod) -> None:
+    platform, _ = prod
+    for gpu in (False, True):
+        plan = capture(_workload_program(gpu=gpu), "prod", {}, "222222222222")
+        assert _violated(platform, plan.resources) == {}
+
+
+@pytest.mark.parametrize(("policy", "change"), WORKLOAD_CASES, ids=[f"{p}:{next(iter(c))}" for p, c in WORKLOAD_CASES])
+def test_each_workload_policy_fires(prod, policy: str, change: dict) -> None:
+    platform, _ = prod
+    plan = capture(_workload_program(**change), "prod", {}, "222222222222")
+    assert list(_violated(platform, plan.resources)) == [policy]
+
+
+def test_requests_and_limits_are_required(prod) -> None:
+    platform, _ = prod
+    plan = capture(_workload_program(), "prod", {}, "222222222222")
+    registrations = _tweak(
+        plan, "kubernetes:apps/v1:Deployment", lambda p: p["spec"]["template"]["spec"]["containers"][0].pop("resources")
+    )
+    assert list(_violated(platform, registrations)) == ["k8s-requests-and-limits"]
+
+
+def test_a_single_replica_deployment_needs_no_budget(prod) -> None:
+    platform, _ = prod
+    plan = capture(_workload_program(replicas=1, budget=False), "prod", {}, "222222222222")
+    assert _violated(platform, plan.resources) == {}
+
+
+def test_every_policy_is_fully_described() -> None:
+    for policy in ALL_POLICIES:
+        assert policy.description and policy.enforcement_level and policy.severity and policy.remediation_steps
+    tested = (
+        {p for p, *_ in RESOURCE_TWEAKS}
+        | {p for p, _ in WORKLOAD_CASES}
+        | {
+            "stateful-resources-protected",
+            "gpu-budget",
+            "data-residency",
+            "change-freeze",
+            "change-freeze-advisory",
+            "k8s-requests-and-limits",
+        }
+    )
+    assert {p.name for p in ALL_POLICIES} == tested  # every policy has a violating case above
