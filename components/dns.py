@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from components.options import child_opts, stateful_opts
 from components.tags import Tagging
+from infra.config import PlatformConfig, Region
 from infra.config.models import DnsConfig
 
 RECORD_TTL_SECONDS = 60
@@ -49,6 +50,11 @@ def regional_name(dns: DnsConfig, region: str) -> str:
 
 def zone_name(dns: DnsConfig, residency: str) -> str:
     return f"{residency}.{dns.api_label}.{dns.domain}"
+
+
+def api_hosts(platform: PlatformConfig, region: Region) -> tuple[str, str]:
+    """The names a region's gateway answers to: its regional name and its residency zone's name."""
+    return regional_name(platform.dns, region.id), zone_name(platform.dns, region.residency)
 
 
 class GlobalTraffic(pulumi.ComponentResource):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi_aws as aws
 import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
 
 from infra.config import Taint, TaintEffect
 
@@ -34,3 +35,8 @@ def eks_taint(taint: Taint) -> aws.eks.NodeGroupTaintArgs:
 def gke_taint(taint: Taint) -> gcp.container.NodePoolNodeConfigTaintArgs:
     """The taint for a GKE node pool."""
     return gcp.container.NodePoolNodeConfigTaintArgs(key=taint.key, value=taint.value, effect=cloud_effect(taint))
+
+
+def gpu_toleration() -> k8s.core.v1.TolerationArgs:
+    """The toleration GPU workloads carry: any value of the GPU taint's key, with its effect."""
+    return k8s.core.v1.TolerationArgs(key=GPU_TAINT.key, operator="Exists", effect=GPU_TAINT.effect.value)

@@ -1,11 +1,11 @@
 """`python -m infra`: the offline tools of the stack program.
 
-    python -m infra preview --stack staging [--json plan.json] [--at 2026-06-13T14:00:00+00:00]
+    python -m infra preview --stack staging [--json plan.json] [--manifests DIR] [--at 2026-06-13T14:00:00+00:00]
     python -m infra check plan.json [--stack prod] [--at ...] [--deploy]
     python -m infra policy-config --stack prod [--deploy] [--out pack-config.json]
 
-Exit codes: 0 success, 1 a mandatory policy is violated, 2 invalid config or usage (one line per
-problem, no traceback).
+Exit codes: 0 success, 1 a mandatory policy is violated (or a manifest is invalid), 2 invalid config or
+usage (one line per problem, no traceback).
 """
 
 from __future__ import annotations
@@ -65,8 +65,24 @@ def _preview(args: argparse.Namespace) -> int:
     if args.json:
         plan.write_json(args.json)
         print(f"\nPlan written to {args.json}")
+    manifests_ok = _write_manifests(plan, platform, args.manifests) if args.manifests else True
     print()
-    return _check_policies(plan.resources, platform, args)
+    policies = _check_policies(plan.resources, platform, args)
+    return policies if manifests_ok else EXIT_POLICY
+
+
+def _write_manifests(plan, platform: PlatformConfig, folder: Path) -> bool:
+    from infra.offline.manifests import write_manifests
+
+    report = write_manifests(plan, platform, folder)
+    print(
+        f"\nManifests: {report.written} objects written to {folder}/<region>/ ({report.validated} of built-in kinds "
+        f"validated strictly against their region's Kubernetes version, {report.custom} custom resources), "
+        "Helm releases listed in helm-releases.yaml"
+    )
+    for error in report.errors:
+        print(f"  invalid: {error}")
+    return not report.errors
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -108,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="run the stack program offline, estimate cost, check policies")
     preview.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     preview.add_argument("--json", type=Path, help="write the whole plan as JSON to this file")
+    preview.add_argument("--manifests", type=Path, help="write every Kubernetes object as YAML under this folder")
     preview.add_argument("--at", type=_instant, help=at_help)
     preview.set_defaults(handler=_preview)
 

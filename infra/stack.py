@@ -65,16 +65,21 @@ def build(platform: PlatformConfig) -> None:
                 AwsRegionArgs(platform, region, backup_provider=aws_providers[region.backup_region]),
                 pulumi.ResourceOptions(provider=aws_providers[region.id]),
             )
-            endpoint = platform.dns.placeholder_hostname
         else:
             component = GcpRegion(
                 region.id,
-                GcpRegionArgs(platform, region),
+                GcpRegionArgs(platform, region, dns_provider=aws_providers[DNS_API_REGION]),
                 pulumi.ResourceOptions(provider=gcp_provider(platform, region)),
             )
-            endpoint = str(platform.dns.placeholder_ip)
+        # The region's ingress gateway: a load-balancer hostname (AWS) or IP (GKE).
         endpoints.append(
-            RegionEndpoint(region.id, region.residency, region.route53_region, endpoint, region.cloud is Cloud.GCP)
+            RegionEndpoint(
+                region.id,
+                region.residency,
+                region.route53_region,
+                component.ingress_endpoint,
+                region.cloud is Cloud.GCP,
+            )
         )
         outputs[region.id] = pulumi.Output.from_input(
             {
@@ -85,6 +90,7 @@ def build(platform: PlatformConfig) -> None:
                 "bucket": component.bucket_name,
                 "redis_endpoint": component.redis_endpoint,
                 "redis_port": component.redis_port,
+                "ingress": component.ingress_endpoint,
             }
         )
         secrets[region.id] = pulumi.Output.from_input(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from ipaddress import ip_address
 
 from tests.plan_helpers import by_output
 
@@ -19,16 +20,19 @@ def test_one_https_health_check_per_region_on_its_regional_name(prod) -> None:
         assert (check.inputs["type"], check.inputs["port"], check.inputs["resourcePath"]) == ("HTTPS", 443, "/healthz")
 
 
-def test_regional_names_point_at_the_ingress_by_hostname_or_ip(prod) -> None:
+def test_regional_names_point_at_their_gateways_load_balancer(prod) -> None:
     platform, plan = prod
     regional = {r.inputs["name"]: r for r in plan.of_type(RECORD) if "setIdentifier" not in r.inputs}
     for region in platform.regions:
         record = regional[f"{region.id}.api.wedsync.example"]
+        gateway = plan.outputs["regions"][region.id]["ingress"]
+        assert record.inputs["records"] == [gateway]
         if region.cloud.value == "gcp":
-            assert record.inputs["type"] == "A" and record.inputs["records"] == [str(platform.dns.placeholder_ip)]
+            assert record.inputs["type"] == "A"
+            ip_address(gateway)  # a GKE load balancer has an IP
         else:
             assert record.inputs["type"] == "CNAME"
-            assert record.inputs["records"] == [platform.dns.placeholder_hostname]
+            assert gateway.endswith(f".elb.{region.id}.amazonaws.com")  # an AWS NLB has a hostname
 
 
 def test_zone_names_are_latency_sets_of_their_regions_each_tied_to_its_health_check(prod) -> None:

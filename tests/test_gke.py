@@ -54,7 +54,7 @@ def test_gke_cluster_is_private_with_workload_identity_and_network_policy(prod) 
 
 def test_nodes_run_as_a_dedicated_service_account(prod) -> None:
     _, plan = prod
-    (account,) = plan.of_type("gcp:serviceaccount/account:Account")
+    (account,) = [a for a in plan.of_type("gcp:serviceaccount/account:Account") if a.name.endswith("-gke-nodes")]
     for pool in plan.of_type(NODE_POOL):
         assert pool.inputs["nodeConfig"]["serviceAccount"] == account.outputs["email"]
     roles = {m.inputs["role"] for m in plan.of_type("gcp:projects/iAMMember:IAMMember")}

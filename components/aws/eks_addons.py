@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import irsa_trust_policy, managed_policy_arn
+from components.aws.iam import create_irsa_role, managed_policy_arn
 from components.options import child_opts
 from components.tags import Tagging
 from infra.config.models import EksAddonVersions
@@ -71,7 +71,18 @@ class EksAddons(pulumi.ComponentResource):
                 addon_name=addon_name,
                 addon_version=version,
                 configuration_values=VPC_CNI_CONFIGURATION if addon_name == "vpc-cni" else None,
-                service_account_role_arn=self._irsa_role(name, irsa, args, tags).arn if irsa else None,
+                service_account_role_arn=create_irsa_role(
+                    f"{name}-{addon_name}-irsa",
+                    args.oidc_provider_arn,
+                    args.oidc_issuer_url,
+                    "kube-system",
+                    irsa.service_account,
+                    tags,
+                    child_opts(self),
+                    managed_policies=(irsa.policy,),
+                ).arn
+                if irsa
+                else None,
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="OVERWRITE",
                 tags=tags,
@@ -80,17 +91,3 @@ class EksAddons(pulumi.ComponentResource):
 
         self.addon_versions = pulumi.Output.from_input(versions)
         self.register_outputs({"addon_versions": self.addon_versions})
-
-    def _irsa_role(self, name: str, addon: IrsaAddon, args: EksAddonsArgs, tags: dict[str, str]) -> aws.iam.Role:
-        role = aws.iam.Role(
-            f"{name}-{addon.addon_name}-irsa",
-            assume_role_policy=irsa_trust_policy(
-                args.oidc_provider_arn, args.oidc_issuer_url, "kube-system", addon.service_account
-            ),
-            tags=tags,
-            opts=child_opts(self),
-        )
-        aws.iam.RolePolicyAttachment(
-            f"{name}-{addon.addon_name}-irsa", role=role.name, policy_arn=addon.policy, opts=child_opts(self)
-        )
-        return role

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 
 def policy_document(*statements: dict[str, Any]) -> str:
@@ -48,3 +49,42 @@ def irsa_trust_policy(
 def managed_policy_arn(name: str) -> str:
     """The ARN of an AWS-managed policy."""
     return f"arn:aws:iam::aws:policy/{name}"
+
+
+def create_irsa_role(
+    name: str,
+    oidc_provider_arn: pulumi.Input[str],
+    oidc_issuer_url: pulumi.Input[str],
+    namespace: str,
+    service_account: str,
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+    *,
+    managed_policies: tuple[str, ...] = (),
+    inline_policy: pulumi.Input[str] | None = None,
+) -> aws.iam.Role:
+    """A role one Kubernetes service account assumes through the cluster's OIDC issuer, with its permissions."""
+    role = aws.iam.Role(
+        name,
+        assume_role_policy=irsa_trust_policy(oidc_provider_arn, oidc_issuer_url, namespace, service_account),
+        tags=tags,
+        opts=opts,
+    )
+    for index, policy_arn in enumerate(managed_policies):
+        aws.iam.RolePolicyAttachment(f"{name}-{index}", role=role.name, policy_arn=policy_arn, opts=opts)
+    if inline_policy is not None:
+        aws.iam.RolePolicy(name, role=role.id, policy=inline_policy, opts=opts)
+    return role
+
+
+def route53_dns01_policy() -> str:
+    """What cert-manager needs to answer DNS-01 challenges in Route53."""
+    return policy_document(
+        {"Effect": "Allow", "Action": "route53:GetChange", "Resource": "arn:aws:route53:::change/*"},
+        {
+            "Effect": "Allow",
+            "Action": ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+            "Resource": "arn:aws:route53:::hostedzone/*",
+        },
+        {"Effect": "Allow", "Action": "route53:ListHostedZonesByName", "Resource": "*"},
+    )

@@ -18,12 +18,21 @@ from components.aws.node_group import (
     system_node_group_spec,
 )
 from components.aws.photo_storage import AwsPhotoStorage, AwsPhotoStorageArgs
-from components.aws.redis import AwsRedis, AwsRedisArgs
+from components.aws.redis import REDIS_PORT, AwsRedis, AwsRedisArgs
+from components.aws.workload_identity import EksIdentities, EksIdentitiesArgs
+from components.dns import api_hosts
 from components.kubeconfig import eks_kubeconfig
+from components.kubernetes.platform import KubePlatform, KubePlatformArgs
 from components.naming import cluster_name_for
 from components.options import stateful_opts
 from components.tags import Tagging
 from infra.config import PlatformConfig, Region
+
+# The ingress gateway's Service becomes a network load balancer (the in-tree AWS cloud controller).
+NLB_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class AwsRegion(pulumi.ComponentResource):
     redis_endpoint: pulumi.Output[str]
     redis_port: pulumi.Output[int]
     redis_auth_token: pulumi.Output[str]
+    ingress_endpoint: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsRegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:Region", name, None, opts)
@@ -133,9 +143,43 @@ class AwsRegion(pulumi.ComponentResource):
             child,
         )
 
+        identities = EksIdentities(
+            f"{name}-identities",
+            EksIdentitiesArgs(
+                cluster_name=cluster_name,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer_url=cluster.oidc_issuer_url,
+                bucket_arn=storage.bucket_arn,
+                key_arn=storage.key_arn,
+                namespace=platform.kubernetes.namespace,
+                tagging=tagging,
+            ),
+            child,
+        )
+        self.kubeconfig = eks_kubeconfig(cluster_name, cluster.endpoint, cluster.certificate_authority_data, region.id)
+        kube = KubePlatform(
+            f"{name}-kubernetes",
+            KubePlatformArgs(
+                platform=platform,
+                region=region,
+                cluster_name=cluster_name,
+                kubeconfig=self.kubeconfig,
+                hosts=api_hosts(platform, region),
+                store_uri=pulumi.Output.concat("s3://", storage.bucket_name, "/photos"),
+                redis_host=redis.endpoint,
+                redis_port=REDIS_PORT,
+                redis_password=redis.auth_token,
+                redis_ca=None,
+                worker_identity={"eks.amazonaws.com/role-arn": identities.worker_role_arn},
+                dns_role_arn=identities.dns_role_arn,
+                autoscaler_role_arn=identities.autoscaler_role_arn,
+                gateway_annotations=NLB_ANNOTATIONS,
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=list(groups.values())),
+        )
+
         self.cluster_name = cluster.cluster_name
         self.cluster_endpoint = cluster.endpoint
-        self.kubeconfig = eks_kubeconfig(cluster_name, cluster.endpoint, cluster.certificate_authority_data, region.id)
         self.node_group_names = pulumi.Output.all(**{role: g.node_group_name for role, g in groups.items()})
         self.vpc_id = network.vpc_id
         self.private_subnet_ids = network.private_subnet_ids
@@ -145,6 +189,7 @@ class AwsRegion(pulumi.ComponentResource):
         self.redis_endpoint = redis.endpoint
         self.redis_port = redis.port
         self.redis_auth_token = redis.auth_token
+        self.ingress_endpoint = kube.ingress_endpoint
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,
@@ -159,6 +204,7 @@ class AwsRegion(pulumi.ComponentResource):
                 "redis_endpoint": self.redis_endpoint,
                 "redis_port": self.redis_port,
                 "redis_auth_token": self.redis_auth_token,
+                "ingress_endpoint": self.ingress_endpoint,
             }
         )
 

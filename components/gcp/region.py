@@ -8,12 +8,15 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.dns import api_hosts
 from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from components.gcp.network import GcpNetwork, GcpNetworkArgs
 from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs, gpu_pool_spec, system_pool_spec
 from components.gcp.photo_storage import GcsPhotoStorage, GcsPhotoStorageArgs
-from components.gcp.redis import GcpRedis, GcpRedisArgs
+from components.gcp.redis import TLS_PORT, GcpRedis, GcpRedisArgs
+from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs
 from components.kubeconfig import gke_kubeconfig
+from components.kubernetes.platform import KubePlatform, KubePlatformArgs
 from components.naming import cluster_name_for
 from components.tags import Tagging
 from infra.config import PlatformConfig, Region
@@ -26,6 +29,7 @@ class GcpRegionArgs:
 
     platform: PlatformConfig
     region: Region
+    dns_provider: pulumi.ProviderResource  # AWS, for cert-manager's Route53 role
 
 
 class GcpRegion(pulumi.ComponentResource):
@@ -41,6 +45,7 @@ class GcpRegion(pulumi.ComponentResource):
     redis_auth_token: pulumi.Output[str]
     redis_ca_certificate: pulumi.Output[str]
     registry_id: pulumi.Output[str]
+    ingress_endpoint: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpRegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:gcp:Region", name, None, opts)
@@ -132,9 +137,41 @@ class GcpRegion(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+        identities = GkeIdentities(
+            f"{name}-identities",
+            GkeIdentitiesArgs(
+                project,
+                region.id,
+                cluster_name,
+                storage.bucket_name,
+                platform.kubernetes.namespace,
+                tagging,
+                args.dns_provider,
+            ),
+            child,
+        )
+        self.kubeconfig = gke_kubeconfig(cluster_name, cluster.endpoint, cluster.ca_certificate)
+        kube = KubePlatform(
+            f"{name}-kubernetes",
+            KubePlatformArgs(
+                platform=platform,
+                region=region,
+                cluster_name=cluster_name,
+                kubeconfig=self.kubeconfig,
+                hosts=api_hosts(platform, region),
+                store_uri=pulumi.Output.concat("gs://", storage.bucket_name, "/photos"),
+                redis_host=redis.host,
+                redis_port=TLS_PORT,
+                redis_password=redis.auth_string,
+                redis_ca=redis.ca_certificate,
+                worker_identity={"iam.gke.io/gcp-service-account": identities.worker_service_account},
+                dns_role_arn=identities.dns_role_arn,
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=list(pools.values())),
+        )
+
         self.cluster_name = cluster.cluster_name
         self.cluster_endpoint = cluster.endpoint
-        self.kubeconfig = gke_kubeconfig(cluster_name, cluster.endpoint, cluster.ca_certificate)
         self.node_pool_names = pulumi.Output.all(**{role: p.node_pool_name for role, p in pools.items()})
         self.bucket_name = storage.bucket_name
         self.redis_endpoint = redis.host
@@ -142,6 +179,7 @@ class GcpRegion(pulumi.ComponentResource):
         self.redis_auth_token = redis.auth_string
         self.redis_ca_certificate = redis.ca_certificate
         self.registry_id = registry.id
+        self.ingress_endpoint = kube.ingress_endpoint
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,
@@ -154,5 +192,6 @@ class GcpRegion(pulumi.ComponentResource):
                 "redis_auth_token": self.redis_auth_token,
                 "redis_ca_certificate": self.redis_ca_certificate,
                 "registry_id": self.registry_id,
+                "ingress_endpoint": self.ingress_endpoint,
             }
         )

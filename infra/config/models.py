@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import time
 from enum import StrEnum
-from ipaddress import IPv4Address
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -187,12 +186,18 @@ class DnsConfig(Model):
     domain: Annotated[str, StringConstraints(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$")]
     create_zone: bool = False
     api_label: Slug = "api"
-    # Ingress endpoints until the Kubernetes layer's gateways provide them (AWS: hostname, GCP: IP).
-    placeholder_hostname: str = "ingress-pending.invalid"
-    placeholder_ip: IPv4Address = IPv4Address("192.0.2.10")
 
 
 _IMAGE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[0-9A-Za-z_][0-9A-Za-z_.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
+
+
+def require_pinned_image(image: str) -> str:
+    """An image reference pinned by tag or digest, never the floating `latest` (ValueError otherwise)."""
+    if not _IMAGE_PATTERN.match(image) or (":" not in image.rsplit("/", 1)[-1] and "@" not in image):
+        raise ValueError(f"must be an image pinned by tag or digest, e.g. repo/worker:1.4.2 (got {image!r})")
+    if image.rsplit("/", 1)[-1].split("@")[0].endswith(":latest"):
+        raise ValueError(f"must not use the floating tag 'latest' (got {image!r})")
+    return image
 
 
 class WorkerConfig(Model):
@@ -208,11 +213,7 @@ class WorkerConfig(Model):
     @field_validator("image")
     @classmethod
     def _image_is_pinned(cls, image: str) -> str:
-        if not _IMAGE_PATTERN.match(image) or (":" not in image.rsplit("/", 1)[-1] and "@" not in image):
-            raise ValueError(f"must be an image pinned by tag or digest, e.g. repo/worker:1.4.2 (got {image!r})")
-        if image.rsplit("/", 1)[-1].split("@")[0].endswith(":latest"):
-            raise ValueError(f"must not use the floating tag 'latest' (got {image!r})")
-        return image
+        return require_pinned_image(image)
 
 
 class SeasonProfile(Model):

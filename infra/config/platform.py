@@ -8,6 +8,7 @@ from itertools import combinations
 from pydantic import Field, model_validator
 
 from infra.catalog import ResidencyZone
+from infra.config.kubernetes import KubernetesLayer
 from infra.config.models import (
     AwsAccount,
     BudgetConfig,
@@ -44,6 +45,7 @@ class PlatformConfig(Model):
     worker: WorkerConfig
     budget: BudgetConfig = BudgetConfig()
     freeze: FreezeWindow = FreezeWindow()
+    kubernetes: KubernetesLayer = KubernetesLayer()
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:

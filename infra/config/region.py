@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
@@ -53,6 +54,17 @@ class Region(Model):
     backup_region: str
     failover_to: tuple[str, ...] = ()
     latency_region: str | None = None
+    timezone: str | None = None  # local time of its weddings (Saturday pre-scaling); default: the freeze's
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_exists(cls, name: str | None) -> str | None:
+        if name is not None:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"must be an IANA time zone such as Europe/Berlin (got {name!r})") from None
+        return name
 
     @model_validator(mode="after")
     def _region_is_consistent(self) -> Region:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,13 +28,17 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def __init__(self, aws_account_id: str = "000000000000"):
         self.aws_account_id = aws_account_id
         self._provider_regions: dict[str, str] = {}
+        self._provider_names: dict[str, str] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, Outputs]:
         outputs = dict(args.inputs)
         resource_id = f"{args.name}-{_digest(args.typ, args.name, length=8)}"
         if args.typ.startswith("pulumi:providers:"):
             self._provider_regions[resource_id] = args.inputs.get("region", "")
+            self._provider_names[resource_id] = args.name
             return resource_id, outputs
+        if args.typ == "kubernetes:core/v1:Service" and args.resource_id:  # a read of the gateway's Service
+            return args.resource_id, {**outputs, "status": self._load_balancer_status(args)}
         region = self._region_of(args.provider)
         if args.typ.startswith("aws:"):
             builder = _AWS_OUTPUTS.get(args.typ)
@@ -61,6 +66,15 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 "name": args.args.get("name"),
             }
         return {}
+
+    def _load_balancer_status(self, args: pulumi.runtime.MockResourceArgs) -> Outputs:
+        """An AWS NLB has a hostname; a GKE load balancer has an IP. The provider's name tells which cluster."""
+        cluster = self._provider_names.get((args.provider or "").rsplit("::", 1)[-1], "")
+        region = cluster.removesuffix("-kubernetes-provider")
+        if re.search(r"-\d$", region):  # AWS region ids end in -<digit>
+            hostname = f"k8s-istioing-{_digest(region, length=10)}.elb.{region}.amazonaws.com"
+            return {"loadBalancer": {"ingress": [{"hostname": hostname}]}}
+        return {"loadBalancer": {"ingress": [{"ip": f"34.{int(_digest(region, length=2), 16) % 250}.10.20"}]}}
 
     def _region_of(self, provider_ref: str | None) -> str:
         if not provider_ref:

@@ -1,0 +1,99 @@
+"""IRSA roles of the Kubernetes layer on EKS: the worker (its region's photo bucket and key only),
+the cluster autoscaler, and cert-manager's Route53 access for DNS-01."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.aws.iam import create_irsa_role, policy_document, route53_dns01_policy
+from components.kubernetes.addons import ACME_SERVICE_ACCOUNT
+from components.kubernetes.workloads import WORKER
+from components.options import child_opts
+from components.tags import Tagging
+
+
+@dataclass(frozen=True)
+class EksIdentitiesArgs:
+    """The cluster's OIDC provider, what the worker may touch, and the Kubernetes names."""
+
+    cluster_name: str
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer_url: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    key_arn: pulumi.Input[str]
+    namespace: str
+    tagging: Tagging
+
+
+class EksIdentities(pulumi.ComponentResource):
+    """Role ARNs for the worker, the cluster autoscaler and cert-manager."""
+
+    worker_role_arn: pulumi.Output[str]
+    autoscaler_role_arn: pulumi.Output[str]
+    dns_role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: EksIdentitiesArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("wedsync:aws:EksIdentities", name, None, opts)
+        tags = args.tagging.for_component("workload-identity")
+
+        def role(role_name: str, namespace: str, account: str, policy: pulumi.Input[str]) -> pulumi.Output[str]:
+            return create_irsa_role(
+                f"{name}-{role_name}",
+                args.oidc_provider_arn,
+                args.oidc_issuer_url,
+                namespace,
+                account,
+                tags,
+                child_opts(self),
+                inline_policy=policy,
+            ).arn
+
+        worker_policy = pulumi.Output.all(args.bucket_arn, args.key_arn).apply(
+            lambda v: policy_document(
+                {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [v[0]]},
+                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": [f"{v[0]}/*"]},
+                {
+                    "Effect": "Allow",
+                    "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                    "Resource": [v[1]],
+                },
+            )
+        )
+        autoscaler_policy = policy_document(
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                    "eks:DescribeNodegroup",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{args.cluster_name}": "owned"}
+                },
+            },
+        )
+        self.worker_role_arn = role("worker", args.namespace, WORKER, worker_policy)
+        self.autoscaler_role_arn = role("cluster-autoscaler", "kube-system", "cluster-autoscaler", autoscaler_policy)
+        self.dns_role_arn = role("acme-dns", "cert-manager", ACME_SERVICE_ACCOUNT, route53_dns01_policy())
+        self.register_outputs(
+            {
+                "worker_role_arn": self.worker_role_arn,
+                "autoscaler_role_arn": self.autoscaler_role_arn,
+                "dns_role_arn": self.dns_role_arn,
+            }
+        )

@@ -1,0 +1,178 @@
+"""Cluster add-ons as `helm.v3.Release`s (real resources: chart, version and values are in the plan).
+
+EKS: the NVIDIA GPU operator without driver and toolkit (the AL2023 NVIDIA AMI ships them) and the
+cluster autoscaler (IRSA, auto-discovery, GPU pools scale from zero). GKE: no device plugin of ours
+(GKE manages drivers and the plugin) but the DCGM exporter. Everywhere: KEDA, kube-prometheus-stack,
+cert-manager, Istio (base, istiod, ingress gateway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.scheduling import GPU_NODE_LABELS, gpu_toleration
+from infra.config.kubernetes import Chart, Charts
+
+MONITORING_NAMESPACE = "monitoring"
+ISTIO_NAMESPACE = "istio-system"
+GATEWAY_NAMESPACE = "istio-ingress"
+GATEWAY_RELEASE = "istio-ingressgateway"
+PROMETHEUS_RELEASE = "kube-prometheus-stack"
+ACME_SERVICE_ACCOUNT = "cert-manager-acme-dns"
+
+
+@dataclass(frozen=True)
+class ClusterAddOnsArgs:
+    """Which cloud, the cluster, pinned charts and the identities add-ons run as."""
+
+    cloud: str
+    cluster_name: str
+    region: str
+    charts: Charts
+    autoscaler_role_arn: pulumi.Input[str] | None
+    gateway_annotations: dict[str, str]
+
+
+class ClusterAddOns(pulumi.ComponentResource):
+    """Every add-on release; `gateway` is the Istio ingress gateway release."""
+
+    gateway: k8s.helm.v3.Release
+    monitoring: k8s.helm.v3.Release
+
+    def __init__(self, name: str, args: ClusterAddOnsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("wedsync:k8s:ClusterAddOns", name, None, opts)
+        charts = args.charts
+        release = self._release
+        gpu_tolerations = [{"key": t.key, "operator": t.operator, "effect": t.effect} for t in [gpu_toleration()]]
+
+        if args.cloud == "aws":
+            release(
+                name,
+                "gpu-operator",
+                charts.gpu_operator,
+                "gpu-operator",
+                {
+                    "driver": {"enabled": False},  # the AL2023 NVIDIA AMI ships the driver
+                    "toolkit": {"enabled": False},  # ... and the container toolkit
+                    "dcgmExporter": {"enabled": True, "serviceMonitor": {"enabled": True}},
+                    "daemonsets": {"tolerations": gpu_tolerations},
+                    "node-feature-discovery": {"worker": {"tolerations": gpu_tolerations}},
+                },
+            )
+            release(
+                name,
+                "cluster-autoscaler",
+                charts.cluster_autoscaler,
+                "kube-system",
+                {
+                    "cloudProvider": "aws",
+                    "awsRegion": args.region,
+                    "autoDiscovery": {"clusterName": args.cluster_name},  # finds the managed node groups' ASGs
+                    "rbac": {
+                        "serviceAccount": {
+                            "name": "cluster-autoscaler",
+                            "annotations": {"eks.amazonaws.com/role-arn": args.autoscaler_role_arn},
+                        }
+                    },
+                    "extraArgs": {
+                        "balance-similar-node-groups": True,
+                        "expander": "least-waste",
+                        "skip-nodes-with-system-pods": False,
+                        "scale-down-unneeded-time": "10m",
+                    },
+                    "nodeSelector": {"node-type": "system"},
+                },
+            )
+        else:
+            release(
+                name,
+                "dcgm-exporter",
+                charts.dcgm_exporter,
+                "gpu-monitoring",
+                {
+                    "serviceMonitor": {"enabled": True, "additionalLabels": {"release": PROMETHEUS_RELEASE}},
+                    "tolerations": gpu_tolerations,
+                    "nodeSelector": GPU_NODE_LABELS,
+                },
+            )
+        release(name, "keda", charts.keda, "keda", {"prometheus": {"operator": {"enabled": True}}})
+        self.monitoring = release(
+            name,
+            PROMETHEUS_RELEASE,
+            charts.kube_prometheus_stack,
+            MONITORING_NAMESPACE,
+            {
+                "grafana": {
+                    "sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard", "searchNamespace": "ALL"}}
+                },
+                "prometheus": {
+                    "prometheusSpec": {
+                        "retention": "15d",
+                        "ruleSelector": {"matchLabels": {"release": PROMETHEUS_RELEASE}},
+                        "serviceMonitorSelector": {"matchLabels": {"release": PROMETHEUS_RELEASE}},
+                    }
+                },
+            },
+        )
+        release(
+            name,
+            "cert-manager",
+            charts.cert_manager,
+            "cert-manager",
+            {
+                "crds": {"enabled": True},
+                "serviceAccount": {"name": "cert-manager"},
+                "extraArgs": ["--issuer-ambient-credentials"],
+            },
+        )
+        base = release(name, "istio-base", charts.istio_base, ISTIO_NAMESPACE, {"defaultRevision": "default"})
+        istiod = release(
+            name,
+            "istiod",
+            charts.istiod,
+            ISTIO_NAMESPACE,
+            {
+                "meshConfig": {"accessLogFile": "/dev/stdout", "enablePrometheusMerge": True},
+                "pilot": {"autoscaleMin": 2},
+            },
+            depends_on=[base],
+        )
+        self.gateway = release(
+            name,
+            GATEWAY_RELEASE,
+            charts.istio_gateway,
+            GATEWAY_NAMESPACE,
+            {
+                "service": {"type": "LoadBalancer", "annotations": args.gateway_annotations},
+                "autoscaling": {"minReplicas": 2},
+            },
+            depends_on=[istiod],
+        )
+        self.register_outputs({"gateway": self.gateway.name, "monitoring": self.monitoring.name})
+
+    def _release(
+        self,
+        name: str,
+        release: str,
+        chart: Chart,
+        namespace: str,
+        values: dict[str, Any],
+        depends_on: list[pulumi.Resource] | None = None,
+    ) -> k8s.helm.v3.Release:
+        return k8s.helm.v3.Release(
+            f"{name}-{release}",
+            name=release,
+            chart=chart.chart,
+            version=chart.version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo),
+            namespace=namespace,
+            create_namespace=True,
+            atomic=True,
+            timeout=900,
+            values=values,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+        )

@@ -1,0 +1,264 @@
+"""TLS and routing: cert-manager certificates for the regional and zone names (DNS-01 in Route53),
+an Istio Gateway terminating TLS, VirtualServices with the seed's timeouts and retries,
+DestinationRules, STRICT mTLS, and an AuthorizationPolicy admitting only the gateway and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes.addons import ACME_SERVICE_ACCOUNT, GATEWAY_NAMESPACE, GATEWAY_RELEASE, MONITORING_NAMESPACE
+from components.kubernetes.namespace import METRICS_PORT
+from components.kubernetes.objects import meta
+from components.kubernetes.workloads import JOBS_API, WORKER
+from infra.config.kubernetes import ModelService
+
+ISSUER = "letsencrypt-dns"
+TLS_SECRET = "api-tls"
+GATEWAY = "api-gateway"
+PHOTOS_PREFIX = "/api/v1/photos"
+
+
+@dataclass(frozen=True)
+class MeshArgs:
+    """Hosts, the services to route to, and how cert-manager reaches Route53."""
+
+    namespace: str
+    hosts: tuple[str, ...]
+    model_services: tuple[ModelService, ...]
+    acme_email: str
+    acme_server: str
+    dns_role_arn: pulumi.Input[str]
+
+
+def _custom(
+    name: str,
+    api_version: str,
+    kind: str,
+    metadata: k8s.meta.v1.ObjectMetaArgs,
+    spec: dict,
+    opts: pulumi.ResourceOptions,
+) -> k8s.apiextensions.CustomResource:
+    return k8s.apiextensions.CustomResource(
+        name, api_version=api_version, kind=kind, metadata=metadata, spec=spec, opts=opts
+    )
+
+
+class Mesh(pulumi.ComponentResource):
+    """Certificates, gateway, routes and mesh security of one cluster."""
+
+    def __init__(self, name: str, args: MeshArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("wedsync:k8s:Mesh", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ns = args.namespace
+        self._acme(name, args, child)
+        _custom(
+            f"{name}-certificate",
+            "cert-manager.io/v1",
+            "Certificate",
+            meta(TLS_SECRET, GATEWAY_NAMESPACE),
+            {
+                "secretName": TLS_SECRET,
+                "dnsNames": list(args.hosts),
+                "issuerRef": {"name": ISSUER, "kind": "ClusterIssuer"},
+                "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+            },
+            child,
+        )
+        _custom(
+            f"{name}-gateway",
+            "networking.istio.io/v1",
+            "Gateway",
+            meta(GATEWAY, GATEWAY_NAMESPACE),
+            {
+                "selector": {"istio": "ingressgateway"},
+                "servers": [
+                    {
+                        "port": {"number": 443, "name": "https", "protocol": "HTTPS"},
+                        "hosts": list(args.hosts),
+                        "tls": {"mode": "SIMPLE", "credentialName": TLS_SECRET, "minProtocolVersion": "TLSV1_2"},
+                    },
+                    {
+                        "port": {"number": 80, "name": "http", "protocol": "HTTP"},
+                        "hosts": list(args.hosts),
+                        "tls": {"httpsRedirect": True},
+                    },
+                ],
+            },
+            child,
+        )
+        routes = [
+            self._route(
+                PHOTOS_PREFIX,
+                JOBS_API,
+                ns,
+                "30s",
+                {"attempts": 2, "perTryTimeout": "10s", "retryOn": "connect-failure,refused-stream,503"},
+            )
+        ]
+        routes += [
+            self._route(
+                s.route_prefix,
+                s.name,
+                ns,
+                s.timeout,
+                {
+                    "attempts": s.retries.attempts,
+                    "perTryTimeout": s.retries.per_try_timeout,
+                    "retryOn": "gateway-error,connect-failure,refused-stream",
+                }
+                if s.retries
+                else None,
+            )
+            for s in args.model_services
+        ]
+        _custom(
+            f"{name}-routes",
+            "networking.istio.io/v1",
+            "VirtualService",
+            meta("api", ns),
+            {
+                "hosts": list(args.hosts),
+                "gateways": [f"{GATEWAY_NAMESPACE}/{GATEWAY}"],
+                "http": routes,
+            },
+            child,
+        )
+        for service in (JOBS_API, *(s.name for s in args.model_services)):
+            _custom(
+                f"{name}-{service}-destination",
+                "networking.istio.io/v1",
+                "DestinationRule",
+                meta(service, ns),
+                {
+                    "host": f"{service}.{ns}.svc.cluster.local",
+                    "trafficPolicy": {
+                        "tls": {"mode": "ISTIO_MUTUAL"},
+                        "connectionPool": {
+                            "tcp": {"maxConnections": 100},
+                            "http": {"http1MaxPendingRequests": 50, "maxRequestsPerConnection": 5},
+                        },
+                        "outlierDetection": {
+                            "consecutiveGatewayErrors": 5,
+                            "interval": "30s",
+                            "baseEjectionTime": "30s",
+                            "maxEjectionPercent": 50,
+                        },
+                    },
+                },
+                child,
+            )
+        _custom(
+            f"{name}-mtls",
+            "security.istio.io/v1",
+            "PeerAuthentication",
+            meta("default", ns),
+            {"mtls": {"mode": "STRICT"}},
+            child,
+        )
+        _custom(
+            f"{name}-worker-mtls",
+            "security.istio.io/v1",
+            "PeerAuthentication",
+            meta(WORKER, ns),
+            {
+                "selector": {"matchLabels": {"app": WORKER}},
+                "mtls": {"mode": "STRICT"},
+                "portLevelMtls": {str(METRICS_PORT): {"mode": "PERMISSIVE"}},  # Prometheus scrapes without a sidecar
+            },
+            child,
+        )
+        _custom(
+            f"{name}-authz",
+            "security.istio.io/v1",
+            "AuthorizationPolicy",
+            meta("allow-gateway-and-api", ns),
+            {
+                "action": "ALLOW",
+                "rules": [
+                    {
+                        "from": [
+                            {
+                                "source": {
+                                    "principals": [
+                                        f"cluster.local/ns/{GATEWAY_NAMESPACE}/sa/{GATEWAY_RELEASE}",
+                                        f"cluster.local/ns/{ns}/sa/{JOBS_API}",
+                                    ]
+                                }
+                            }
+                        ]
+                    },
+                    {
+                        "from": [{"source": {"namespaces": [MONITORING_NAMESPACE]}}],
+                        "to": [{"operation": {"ports": [str(METRICS_PORT)]}}],
+                    },
+                ],
+            },
+            child,
+        )
+        self.register_outputs({})
+
+    @staticmethod
+    def _route(prefix: str, service: str, namespace: str, timeout: str, retries: dict | None) -> dict:
+        route = {
+            "name": service,
+            "match": [{"uri": {"prefix": prefix}}],
+            "route": [{"destination": {"host": f"{service}.{namespace}.svc.cluster.local", "port": {"number": 80}}}],
+            "timeout": timeout,
+        }
+        if retries:
+            route["retries"] = retries
+        return route
+
+    def _acme(self, name: str, args: MeshArgs, child: pulumi.ResourceOptions) -> None:
+        """A ClusterIssuer solving DNS-01 in Route53 as a role assumed with this cluster's service-account token."""
+        k8s.core.v1.ServiceAccount(f"{name}-acme-sa", metadata=meta(ACME_SERVICE_ACCOUNT, "cert-manager"), opts=child)
+        k8s.rbac.v1.Role(
+            f"{name}-acme-token-role",
+            metadata=meta(f"{ACME_SERVICE_ACCOUNT}-tokens", "cert-manager"),
+            rules=[
+                k8s.rbac.v1.PolicyRuleArgs(
+                    api_groups=[""],
+                    resources=["serviceaccounts/token"],
+                    verbs=["create"],
+                    resource_names=[ACME_SERVICE_ACCOUNT],
+                )
+            ],
+            opts=child,
+        )
+        k8s.rbac.v1.RoleBinding(
+            f"{name}-acme-token-binding",
+            metadata=meta(f"{ACME_SERVICE_ACCOUNT}-tokens", "cert-manager"),
+            role_ref=k8s.rbac.v1.RoleRefArgs(
+                api_group="rbac.authorization.k8s.io", kind="Role", name=f"{ACME_SERVICE_ACCOUNT}-tokens"
+            ),
+            subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name="cert-manager", namespace="cert-manager")],
+            opts=child,
+        )
+        _custom(
+            f"{name}-issuer",
+            "cert-manager.io/v1",
+            "ClusterIssuer",
+            meta(ISSUER),
+            {
+                "acme": {
+                    "email": args.acme_email,
+                    "server": args.acme_server,
+                    "privateKeySecretRef": {"name": f"{ISSUER}-account"},
+                    "solvers": [
+                        {
+                            "dns01": {
+                                "route53": {
+                                    "region": "us-east-1",
+                                    "role": args.dns_role_arn,
+                                    "auth": {"kubernetes": {"serviceAccountRef": {"name": ACME_SERVICE_ACCOUNT}}},
+                                }
+                            }
+                        }
+                    ],
+                },
+            },
+            child,
+        )

@@ -1,0 +1,148 @@
+"""The photography-ai namespace: Pod Security `restricted`, quota and limits, default-deny plus exactly
+the flows the workloads need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes.addons import GATEWAY_NAMESPACE, ISTIO_NAMESPACE, MONITORING_NAMESPACE
+from components.kubernetes.objects import meta
+from infra.config.kubernetes import Quota
+
+METRICS_PORT = 8080
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+
+
+@dataclass(frozen=True)
+class PhotoNamespaceArgs:
+    """The namespace's name, quota, and the Redis port its workloads reach (6379, or 6378 with TLS on GCP)."""
+
+    name: str
+    quota: Quota
+    redis_port: int
+
+
+def _from_namespace(namespace: str) -> k8s.networking.v1.NetworkPolicyPeerArgs:
+    return k8s.networking.v1.NetworkPolicyPeerArgs(
+        namespace_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={NAMESPACE_LABEL: namespace})
+    )
+
+
+def _ports(*ports: tuple[int, str]) -> list[k8s.networking.v1.NetworkPolicyPortArgs]:
+    return [k8s.networking.v1.NetworkPolicyPortArgs(port=port, protocol=protocol) for port, protocol in ports]
+
+
+class PhotoNamespace(pulumi.ComponentResource):
+    """The namespace and its guardrails."""
+
+    namespace: pulumi.Output[str]
+
+    def __init__(self, name: str, args: PhotoNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("wedsync:k8s:PhotoNamespace", name, None, opts)
+        ns = args.name
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=meta(
+                ns,
+                extra_labels={
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "pod-security.kubernetes.io/audit": "restricted",
+                    "pod-security.kubernetes.io/warn": "restricted",
+                    "istio-injection": "enabled",
+                },
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        quota = args.quota
+        k8s.core.v1.ResourceQuota(
+            f"{name}-quota",
+            metadata=meta(f"{ns}-quota", ns),
+            spec=k8s.core.v1.ResourceQuotaSpecArgs(
+                hard={
+                    "requests.cpu": quota.requests_cpu,
+                    "requests.memory": quota.requests_memory,
+                    "requests.nvidia.com/gpu": str(quota.requests_gpu),
+                    "limits.cpu": quota.limits_cpu,
+                    "limits.memory": quota.limits_memory,
+                    "persistentvolumeclaims": str(quota.persistent_volume_claims),
+                    "services.loadbalancers": str(quota.load_balancers),
+                }
+            ),
+            opts=child,
+        )
+        k8s.core.v1.LimitRange(
+            f"{name}-limits",
+            metadata=meta(f"{ns}-limits", ns),
+            spec=k8s.core.v1.LimitRangeSpecArgs(
+                limits=[
+                    k8s.core.v1.LimitRangeItemArgs(
+                        type="Container",
+                        default={"cpu": "1", "memory": "1Gi"},
+                        default_request={"cpu": "250m", "memory": "256Mi"},
+                        max={"cpu": "16", "memory": "64Gi"},
+                    )
+                ]
+            ),
+            opts=child,
+        )
+        self._policy(
+            name,
+            ns,
+            "default-deny",
+            k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(), policy_types=["Ingress", "Egress"]
+            ),
+            child,
+        )
+        self._policy(
+            name,
+            ns,
+            "allow-gateway-and-metrics",
+            k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+                policy_types=["Ingress"],
+                ingress=[
+                    k8s.networking.v1.NetworkPolicyIngressRuleArgs(from_=[_from_namespace(GATEWAY_NAMESPACE)]),
+                    k8s.networking.v1.NetworkPolicyIngressRuleArgs(
+                        from_=[_from_namespace(MONITORING_NAMESPACE)], ports=_ports((METRICS_PORT, "TCP"))
+                    ),
+                ],
+            ),
+            child,
+        )
+        self._policy(
+            name,
+            ns,
+            "allow-egress",
+            k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+                policy_types=["Egress"],
+                egress=[
+                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(ports=_ports((53, "UDP"), (53, "TCP"))),  # DNS
+                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                        to=[_from_namespace(ISTIO_NAMESPACE)], ports=_ports((15012, "TCP"))
+                    ),  # istiod
+                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(ports=_ports((args.redis_port, "TCP"))),  # Redis
+                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                        ports=_ports((443, "TCP"))
+                    ),  # object storage, identity
+                ],
+            ),
+            child,
+        )
+        self.namespace = namespace.metadata.apply(lambda m: m.name)
+        self.register_outputs({"namespace": self.namespace})
+
+    def _policy(
+        self,
+        name: str,
+        ns: str,
+        policy: str,
+        spec: k8s.networking.v1.NetworkPolicySpecArgs,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        k8s.networking.v1.NetworkPolicy(f"{name}-{policy}", metadata=meta(policy, ns), spec=spec, opts=opts)
