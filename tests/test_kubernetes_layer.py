@@ -1,0 +1,293 @@
+"""The Kubernetes layer in every prod cluster, read from the plan the real program registers under mocks."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from components.scheduling import GPU_NODE_LABELS, GPU_TAINT
+from infra.offline.manifests import manifest, validate, write_manifests
+from infra.offline.plan import Plan
+from infra.offline.summary import region_of
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+NS = "photography-ai"
+
+
+def _in_region(plan: Plan, platform, resource_type: str, region: str) -> list:
+    ids = {r.id for r in platform.regions}
+    return [r for r in plan.of_type(resource_type) if region_of(plan, r, ids) == region]
+
+
+def _named(resources: list, name: str):
+    (found,) = [r for r in resources if r.inputs["metadata"]["name"] == name]
+    return found
+
+
+def _custom(plan, platform, kind: str, region: str) -> list:
+    return [
+        r
+        for r in plan.resources
+        if r.type.startswith("kubernetes:")
+        and r.type.endswith(f":{kind}")
+        and region_of(plan, r, {x.id for x in platform.regions}) == region
+    ]
+
+
+REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "asia-southeast1"]
+
+
+def test_every_object_is_named_and_created_by_its_own_clusters_provider(prod) -> None:
+    platform, plan = prod
+    providers = {p.urn: p for p in plan.of_type("pulumi:providers:kubernetes")}
+    assert len(providers) == len(platform.regions)
+    ids = {r.id for r in platform.regions}
+    for resource in plan.resources:
+        if not resource.type.startswith("kubernetes:"):
+            continue
+        provider = providers[resource.provider.rsplit("::", 1)[0]]
+        assert provider.name == f"{region_of(plan, resource, ids)}-kubernetes-provider"
+        assert provider.inputs["kubeconfig"] == "[secret]"  # built from the cluster's outputs, never a file
+        if resource.type != RELEASE:
+            assert resource.inputs["metadata"]["name"], resource.urn
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_add_ons_are_pinned_and_fit_the_cloud(prod, region: str) -> None:
+    platform, plan = prod
+    charts = platform.kubernetes.charts
+    releases = {r.inputs["name"]: r.inputs for r in _in_region(plan, platform, RELEASE, region)}
+    pins = {c.chart: c.version for c in charts.__dict__.values()}
+    for release in releases.values():
+        assert release["version"] == pins[release["chart"]]
+    common = {"keda", "kube-prometheus-stack", "cert-manager", "istio-base", "istiod", "istio-ingressgateway"}
+    if region == "asia-southeast1":
+        assert set(releases) == common | {"dcgm-exporter"}  # GKE manages drivers and the device plugin
+    else:
+        assert set(releases) == common | {"gpu-operator", "cluster-autoscaler"}
+        operator = releases["gpu-operator"]["values"]
+        assert operator["driver"] == {"enabled": False} and operator["toolkit"] == {"enabled": False}
+        autoscaler = releases["cluster-autoscaler"]["values"]
+        assert autoscaler["autoDiscovery"] == {"clusterName": f"wedsync-prod-{region}"}
+        role = autoscaler["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"]
+        assert role.startswith("arn:aws:iam::222222222222:role/")
+
+
+def test_namespace_is_restricted_with_quota_and_limits_from_config(prod) -> None:
+    platform, plan = prod
+    for region in REGIONS:
+        namespace = _named(_in_region(plan, platform, "kubernetes:core/v1:Namespace", region), NS)
+        assert namespace.inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+        (quota,) = _in_region(plan, platform, "kubernetes:core/v1:ResourceQuota", region)
+        hard = quota.inputs["spec"]["hard"]
+        assert hard["requests.nvidia.com/gpu"] == str(platform.kubernetes.quota.requests_gpu) == "20"
+        assert (hard["requests.cpu"], hard["limits.memory"]) == ("100", "400Gi")
+        assert _in_region(plan, platform, "kubernetes:core/v1:LimitRange", region)
+
+
+@pytest.mark.parametrize(("region", "redis_port"), [("us-east-1", 6379), ("asia-southeast1", 6378)])
+def test_network_policies_deny_by_default_and_allow_exactly_the_needed_flows(prod, region, redis_port) -> None:
+    platform, plan = prod
+    policies = {
+        p.inputs["metadata"]["name"]: p.inputs["spec"]
+        for p in _in_region(plan, platform, "kubernetes:networking.k8s.io/v1:NetworkPolicy", region)
+    }
+    assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    ingress = policies["allow-gateway-and-metrics"]["ingress"]
+    sources = [rule["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for rule in ingress]
+    assert sources == ["istio-ingress", "monitoring"]
+    assert ingress[1]["ports"] == [{"port": 8080, "protocol": "TCP"}]  # Prometheus reaches only the metrics port
+    egress_ports = {(p["port"], p["protocol"]) for rule in policies["allow-egress"]["egress"] for p in rule["ports"]}
+    assert egress_ports == {(53, "UDP"), (53, "TCP"), (15012, "TCP"), (redis_port, "TCP"), (443, "TCP")}
+
+
+def test_tls_certificates_gateway_and_routes(prod) -> None:
+    platform, plan = prod
+    (certificate,) = _custom(plan, platform, "Certificate", "eu-west-1")
+    assert certificate.inputs["spec"]["dnsNames"] == ["eu-west-1.api.wedsync.example", "eu.api.wedsync.example"]
+    (issuer,) = _custom(plan, platform, "ClusterIssuer", "eu-west-1")
+    (solver,) = issuer.inputs["spec"]["acme"]["solvers"]
+    assert solver["dns01"]["route53"]["role"].startswith("arn:aws:iam::222222222222:role/")
+    (gateway,) = _custom(plan, platform, "Gateway", "eu-west-1")
+    https = gateway.inputs["spec"]["servers"][0]
+    assert (
+        https["tls"]["mode"] == "SIMPLE" and https["tls"]["credentialName"] == certificate.inputs["spec"]["secretName"]
+    )
+    (routes,) = _custom(plan, platform, "VirtualService", "eu-west-1")
+    by_prefix = {r["match"][0]["uri"]["prefix"]: r for r in routes.inputs["spec"]["http"]}
+    assert by_prefix["/api/v1/photos"]["route"][0]["destination"]["host"] == "jobs-api.photography-ai.svc.cluster.local"
+    assert by_prefix["/api/v1/venue-analysis"]["timeout"] == "120s"
+    assert by_prefix["/api/v1/venue-analysis"]["retries"]["attempts"] == 3
+    assert by_prefix["/api/v1/venue-analysis"]["retries"]["perTryTimeout"] == "40s"
+    assert by_prefix["/api/v1/shot-list"]["timeout"] == "60s"
+    assert by_prefix["/api/v1/timing-optimization"]["timeout"] == "30s"
+
+
+def test_mesh_security(prod) -> None:
+    platform, plan = prod
+    rules = _custom(plan, platform, "DestinationRule", "us-east-1")
+    assert len(rules) == 4
+    for rule in rules:
+        outlier = rule.inputs["spec"]["trafficPolicy"]["outlierDetection"]
+        assert (outlier["consecutiveGatewayErrors"], outlier["maxEjectionPercent"]) == (5, 50)
+    authentication = {
+        p.inputs["metadata"]["name"]: p.inputs["spec"]
+        for p in _custom(plan, platform, "PeerAuthentication", "us-east-1")
+    }
+    assert authentication["default"] == {"mtls": {"mode": "STRICT"}}
+    assert authentication["gpu-worker"]["portLevelMtls"] == {"8080": {"mode": "PERMISSIVE"}}
+    (authorization,) = _custom(plan, platform, "AuthorizationPolicy", "us-east-1")
+    principals = authorization.inputs["spec"]["rules"][0]["from"][0]["source"]["principals"]
+    assert principals == [
+        "cluster.local/ns/istio-ingress/sa/istio-ingressgateway",
+        "cluster.local/ns/photography-ai/sa/jobs-api",
+    ]
+
+
+def test_model_services_have_deployments_services_and_seed_autoscaling(prod) -> None:
+    platform, plan = prod
+    for service in platform.kubernetes.model_services:
+        deployment = _named(_in_region(plan, platform, "kubernetes:apps/v1:Deployment", "us-west-2"), service.name)
+        assert deployment.inputs["spec"]["template"]["spec"]["containers"][0]["image"] == service.image
+        _named(_in_region(plan, platform, "kubernetes:core/v1:Service", "us-west-2"), service.name)
+        hpa = _named(
+            _in_region(plan, platform, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "us-west-2"), service.name
+        ).inputs["spec"]
+        assert (hpa["minReplicas"], hpa["maxReplicas"]) == (3, 20)
+        assert {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in hpa["metrics"]} == {
+            "cpu": 70,
+            "memory": 80,
+        }
+        assert hpa["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
+        assert hpa["behavior"]["scaleUp"]["selectPolicy"] == "Max"
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "asia-southeast1"])
+def test_the_gpu_worker_runs_only_on_gpu_pools_locked_down(prod, region: str) -> None:
+    platform, plan = prod
+    worker = _named(_in_region(plan, platform, "kubernetes:apps/v1:Deployment", region), "gpu-worker").inputs["spec"]
+    assert "replicas" not in worker  # KEDA owns the count
+    pod = worker["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"] == platform.worker.image
+    assert (
+        container["resources"]["requests"]["nvidia.com/gpu"]
+        == container["resources"]["limits"]["nvidia.com/gpu"]
+        == "1"
+    )
+    assert pod["tolerations"] == [{"key": GPU_TAINT.key, "operator": "Exists", "effect": GPU_TAINT.effect.value}]
+    (term,) = pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert {e["key"]: e["values"] for e in term["matchExpressions"]} == {k: [v] for k, v in GPU_NODE_LABELS.items()}
+    context = container["securityContext"]
+    assert context["runAsNonRoot"] and context["readOnlyRootFilesystem"]
+    assert context["allowPrivilegeEscalation"] is False and context["capabilities"] == {"drop": ["ALL"]}
+    assert context["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["volumes"][0]["emptyDir"] and container["volumeMounts"][0]["mountPath"] == "/tmp"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert pod["terminationGracePeriodSeconds"] == platform.worker.termination_grace_seconds
+    env = {e["name"]: e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"] if "valueFrom" in e}
+    assert env == {"REDIS_URL": "redis-connection", "REDIS_PASSWORD": "redis-connection"}
+    _named(_in_region(plan, platform, "kubernetes:policy/v1:PodDisruptionBudget", region), "gpu-worker")
+    _named(_in_region(plan, platform, "kubernetes:core/v1:Service", region), "gpu-worker-metrics")
+
+
+def test_the_worker_identity_reaches_only_its_regions_bucket(prod) -> None:
+    platform, plan = prod
+    account = _named(_in_region(plan, platform, "kubernetes:core/v1:ServiceAccount", "eu-west-1"), "gpu-worker")
+    role_arn = account.inputs["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    (role,) = [r for r in plan.of_type("aws:iam/role:Role") if r.outputs.get("arn") == role_arn]
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Condition"]["StringEquals"]
+    assert "system:serviceaccount:photography-ai:gpu-worker" in trust.values()
+    (policy,) = [p for p in plan.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == role.name]
+    resources = {res for s in json.loads(policy.inputs["policy"])["Statement"] for res in s["Resource"]}
+    buckets = {res for res in resources if res.startswith("arn:aws:s3:::")}
+    assert buckets == {
+        "arn:aws:s3:::wedsync-prod-photos-eu-west-1-222222222222",
+        "arn:aws:s3:::wedsync-prod-photos-eu-west-1-222222222222/*",
+    }
+    gke_account = _named(
+        _in_region(plan, platform, "kubernetes:core/v1:ServiceAccount", "asia-southeast1"), "gpu-worker"
+    )
+    email = gke_account.inputs["metadata"]["annotations"]["iam.gke.io/gcp-service-account"]
+    (binding,) = plan.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")
+    assert binding.inputs["member"] == f"serviceAccount:{email}"
+    assert binding.inputs["bucket"].startswith("wedsync-prod-photos-asia-southeast1")
+
+
+def test_keda_scales_the_worker_on_queue_lag_and_prescales_for_saturday(prod, variant) -> None:
+    platform, plan = prod
+    for region, timezone, port in (
+        ("us-east-1", "America/New_York", 6379),
+        ("asia-southeast1", "Asia/Singapore", 6378),
+    ):
+        (scaled,) = _custom(plan, platform, "ScaledObject", region)
+        spec = scaled.inputs["spec"]
+        assert spec["scaleTargetRef"] == {"name": "gpu-worker"}
+        assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 8)  # off-season: may scale to zero
+        streams, cron = spec["triggers"]
+        assert streams["type"] == "redis-streams"
+        assert streams["metadata"]["lagCount"] == "1000" and streams["metadata"]["enableTLS"] == "true"
+        assert streams["metadata"]["address"].endswith(f":{port}")
+        assert streams["authenticationRef"] == {"name": "redis-streams"}
+        assert cron["type"] == "cron" and cron["metadata"]["timezone"] == timezone
+        assert (cron["metadata"]["start"], cron["metadata"]["end"]) == ("0 9 * * 6", "0 21 * * 6")
+        (auth,) = _custom(plan, platform, "TriggerAuthentication", region)
+        assert {"parameter": "password", "name": "redis-connection", "key": "password"} in auth.inputs["spec"][
+            "secretTargetRef"
+        ]
+    peak_platform, peak = variant("prod", lambda raw: raw.update(season="peak"))
+    (scaled,) = _custom(peak, peak_platform, "ScaledObject", "us-east-1")
+    assert (scaled.inputs["spec"]["minReplicaCount"], scaled.inputs["spec"]["maxReplicaCount"]) == (4, 32)
+
+
+def test_monitoring_is_selected_by_the_prometheus_release(prod) -> None:
+    platform, plan = prod
+    monitors = _custom(plan, platform, "ServiceMonitor", "eu-central-1")
+    assert {m.inputs["metadata"]["name"] for m in monitors} == {"gpu-worker", "jobs-api"}
+    (rule,) = _custom(plan, platform, "PrometheusRule", "eu-central-1")
+    assert rule.inputs["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    alerts = {a["alert"]: a for a in rule.inputs["spec"]["groups"][0]["rules"]}
+    for expected in (
+        "PhotoProcessingHighLatency",
+        "PhotoProcessingHighErrorRate",
+        "GPUUtilizationHigh",
+        "WorkerMemoryGrowth",
+        "WorkerCrashLooping",
+        "PhotoQueueBacklog",
+        "RedisMemoryHigh",
+        "WeddingTrafficSpike",
+    ):
+        assert alerts[expected]["labels"]["severity"] in {"info", "warning", "critical"}
+        assert alerts[expected]["annotations"]["runbook_url"].startswith("https://")
+    dashboard = _named(
+        _in_region(plan, platform, "kubernetes:core/v1:ConfigMap", "eu-central-1"), "gpu-worker-dashboard"
+    )
+    assert dashboard.inputs["metadata"]["labels"] == {"grafana_dashboard": "1"}
+    assert json.loads(dashboard.inputs["data"]["gpu-worker.json"])["panels"]
+
+
+def test_manifests_are_written_per_region_and_validate_strictly(prod, tmp_path: Path) -> None:
+    platform, plan = prod
+    report = write_manifests(plan, platform, tmp_path)
+    assert report.errors == []
+    assert report.validated > 150 and report.custom > 50
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(REGIONS)
+    releases = (tmp_path / "us-east-1" / "helm-releases.yaml").read_text()
+    assert "chart: gpu-operator" in releases and "version: v25.3.2" in releases
+
+
+def test_strict_validation_rejects_an_unknown_field(prod) -> None:
+    _, plan = prod
+    (deployment,) = [
+        r
+        for r in plan.of_type("kubernetes:apps/v1:Deployment")
+        if "us-east-1-kubernetes" in r.name and r.inputs["metadata"]["name"] == "jobs-api"
+    ]
+    document = copy.deepcopy(manifest(deployment))
+    assert validate(document, "1.33") == []
+    document["spec"]["template"]["spec"]["containers"][0]["imagePullPolicyy"] = "Always"
+    assert validate(document, "1.33")
