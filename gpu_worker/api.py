@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from http.server import ThreadingHTTPServer
 from typing import Annotated, Any
 
 import redis
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from gpu_worker.http import Request, Response, error, json_response, serve
@@ -52,8 +54,31 @@ def _job_view(job_id: str, fields: dict[str, str]) -> dict[str, Any]:
     return view
 
 
-def make_router(client: redis.Redis, stream: str):
-    """Routes of the jobs API over one Redis client."""
+class ApiMetrics:
+    """Requests by route and status, and their latency (served on the metrics port)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "wedsync_api_requests", "Jobs API requests", ["method", "route", "code"], registry=self.registry
+        )
+        self.latency = Histogram("wedsync_api_request_seconds", "Jobs API request latency", registry=self.registry)
+
+    def observe(self, request: Request, status: int, seconds: float) -> None:
+        route = JOBS_PATH if request.path.startswith(JOBS_PATH) else "other"
+        self.requests.labels(request.method, route, str(status)).inc()
+        self.latency.observe(seconds)
+
+
+def make_router(client: redis.Redis, stream: str, metrics: ApiMetrics | None = None):
+    """Routes of the jobs API over one Redis client (requests are counted when `metrics` is given)."""
+
+    def counted(request: Request) -> Response:
+        started = time.perf_counter()
+        response = route(request)
+        if metrics is not None:
+            metrics.observe(request, response[0], time.perf_counter() - started)
+        return response
 
     def route(request: Request) -> Response:
         if request.path in ("/healthz", "/readyz"):
@@ -90,8 +115,22 @@ def make_router(client: redis.Redis, stream: str):
             return error(503, "queue unavailable; retry later")
         return json_response(202, {"id": job_id, "status": "queued"})
 
-    return route
+    return counted
 
 
 def serve_api(host: str, port: int, client: redis.Redis, stream: str) -> ThreadingHTTPServer:
     return serve(host, port, make_router(client, stream))
+
+
+def serve_api_with_metrics(
+    host: str, port: int, metrics_port: int, client: redis.Redis, stream: str
+) -> tuple[ThreadingHTTPServer, ThreadingHTTPServer]:
+    """The API, and its Prometheus metrics on a separate port (the one the mesh lets Prometheus reach)."""
+    metrics = ApiMetrics()
+
+    def metrics_route(request: Request) -> Response:
+        if request.path != "/metrics":
+            return error(404, f"no route {request.path}")
+        return 200, {"Content-Type": CONTENT_TYPE_LATEST}, generate_latest(metrics.registry)
+
+    return serve(host, port, make_router(client, stream, metrics)), serve(host, metrics_port, metrics_route)

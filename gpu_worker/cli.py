@@ -169,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     api = commands.add_parser("api", help="serve the jobs API")
     queue_options(api)
     api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--metrics-port", type=int, default=8080, help="port of /metrics")
     api.set_defaults(handler=_api)
 
     bench = commands.add_parser("bench", help="measure the pipeline against libvips and LibRaw")

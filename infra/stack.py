@@ -93,9 +93,10 @@ def build(platform: PlatformConfig) -> None:
                 "ingress": component.ingress_endpoint,
             }
         )
-        secrets[region.id] = pulumi.Output.from_input(
-            {"kubeconfig": component.kubeconfig, "redis_auth_token": component.redis_auth_token}
-        )
+        credentials = {"kubeconfig": component.kubeconfig, "redis_auth_token": component.redis_auth_token}
+        if isinstance(component, GcpRegion):  # Memorystore's TLS uses a private CA clients must trust
+            credentials["redis_ca_certificate"] = component.redis_ca_certificate
+        secrets[region.id] = pulumi.Output.from_input(credentials)
 
     registry = EcrRepository(
         "worker-images",

@@ -102,3 +102,18 @@ def test_unknown_jobs_and_routes_are_404(api) -> None:
     assert _call(f"{api}/api/v1/photos/jobs/{'0' * 32}")[0] == 404
     assert _call(f"{api}/api/v1/photos/nothing")[0] == 404
     assert _call(f"{api}/api/v1/photos/jobs", "GET")[0] == 405
+
+
+def test_requests_are_counted_on_the_metrics_port(redis_server) -> None:
+    from gpu_worker.api import serve_api_with_metrics
+
+    api_port, metrics_port = free_port(), free_port()
+    servers = serve_api_with_metrics("127.0.0.1", api_port, metrics_port, redis_server.client(), DEFAULT_STREAM)
+    try:
+        _call(f"http://127.0.0.1:{api_port}/api/v1/photos/jobs", "POST", b"{not json")
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+        assert 'wedsync_api_requests_total{code="400",method="POST",route="/api/v1/photos/jobs"} 1.0' in metrics
+        assert _call(f"http://127.0.0.1:{api_port}/metrics")[0] == 404  # not on the API port
+    finally:
+        for server in servers:
+            server.shutdown()

@@ -138,7 +138,8 @@ def test_mesh_security(prod) -> None:
         for p in _custom(plan, platform, "PeerAuthentication", "us-east-1")
     }
     assert authentication["default"] == {"mtls": {"mode": "STRICT"}}
-    assert authentication["gpu-worker"]["portLevelMtls"] == {"8080": {"mode": "PERMISSIVE"}}
+    assert authentication["metrics-port"]["selector"] == {"matchLabels": {"wedsync.io/scrape": "true"}}
+    assert authentication["metrics-port"]["portLevelMtls"] == {"8080": {"mode": "PERMISSIVE"}}
     (authorization,) = _custom(plan, platform, "AuthorizationPolicy", "us-east-1")
     principals = authorization.inputs["spec"]["rules"][0]["from"][0]["source"]["principals"]
     assert principals == [
@@ -247,7 +248,7 @@ def test_keda_scales_the_worker_on_queue_lag_and_prescales_for_saturday(prod, va
 def test_monitoring_is_selected_by_the_prometheus_release(prod) -> None:
     platform, plan = prod
     monitors = _custom(plan, platform, "ServiceMonitor", "eu-central-1")
-    assert {m.inputs["metadata"]["name"] for m in monitors} == {"gpu-worker", "jobs-api"}
+    assert {m.inputs["metadata"]["name"] for m in monitors} == {"gpu-worker", "jobs-api", "redis-exporter"}
     (rule,) = _custom(plan, platform, "PrometheusRule", "eu-central-1")
     assert rule.inputs["metadata"]["labels"]["release"] == "kube-prometheus-stack"
     alerts = {a["alert"]: a for a in rule.inputs["spec"]["groups"][0]["rules"]}
@@ -291,3 +292,29 @@ def test_strict_validation_rejects_an_unknown_field(prod) -> None:
     assert validate(document, "1.33") == []
     document["spec"]["template"]["spec"]["containers"][0]["imagePullPolicyy"] = "Always"
     assert validate(document, "1.33")
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "asia-southeast1"])
+def test_every_service_monitor_scrapes_a_port_its_pods_serve(prod, region: str) -> None:
+    platform, plan = prod
+    services = {
+        s.inputs["metadata"]["name"]: s.inputs for s in _in_region(plan, platform, "kubernetes:core/v1:Service", region)
+    }
+    deployments = {
+        d.inputs["metadata"]["name"]: d.inputs
+        for d in _in_region(plan, platform, "kubernetes:apps/v1:Deployment", region)
+    }
+    for monitor in _custom(plan, platform, "ServiceMonitor", region):
+        app = monitor.inputs["spec"]["selector"]["matchLabels"]["app"]
+        (endpoint,) = monitor.inputs["spec"]["endpoints"]
+        (service,) = [
+            s
+            for s in services.values()
+            if s["spec"]["selector"] == {"app": app} and endpoint["port"] in {p["name"] for p in s["spec"]["ports"]}
+        ]
+        port = next(p for p in service["spec"]["ports"] if p["name"] == endpoint["port"])
+        assert port["port"] == 8080  # the port the network policy, authorization and mTLS exception open
+        pod = deployments[app]["spec"]["template"]
+        assert pod["metadata"]["labels"]["wedsync.io/scrape"] == "true"
+        served = {p["containerPort"] for c in pod["spec"]["containers"] for p in c.get("ports", [])}
+        assert 8080 in served

@@ -10,9 +10,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import ACME_SERVICE_ACCOUNT, GATEWAY_NAMESPACE, GATEWAY_RELEASE, MONITORING_NAMESPACE
-from components.kubernetes.namespace import METRICS_PORT
-from components.kubernetes.objects import meta
-from components.kubernetes.workloads import JOBS_API, WORKER
+from components.kubernetes.objects import METRICS_PORT, SCRAPED, meta
+from components.kubernetes.workloads import JOBS_API
 from infra.config.kubernetes import ModelService
 
 ISSUER = "letsencrypt-dns"
@@ -159,12 +158,12 @@ class Mesh(pulumi.ComponentResource):
             child,
         )
         _custom(
-            f"{name}-worker-mtls",
+            f"{name}-metrics-mtls",
             "security.istio.io/v1",
             "PeerAuthentication",
-            meta(WORKER, ns),
+            meta("metrics-port", ns),
             {
-                "selector": {"matchLabels": {"app": WORKER}},
+                "selector": {"matchLabels": SCRAPED},
                 "mtls": {"mode": "STRICT"},
                 "portLevelMtls": {str(METRICS_PORT): {"mode": "PERMISSIVE"}},  # Prometheus scrapes without a sidecar
             },

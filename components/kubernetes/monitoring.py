@@ -1,4 +1,5 @@
-"""Monitoring: ServiceMonitors, the seed's alerts as a PrometheusRule, and a Grafana dashboard."""
+"""Monitoring: ServiceMonitors (worker, jobs API, Redis exporter), the seed's alerts as a PrometheusRule, and
+a Grafana dashboard."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import PROMETHEUS_RELEASE
 from components.kubernetes.objects import meta
-from components.kubernetes.workloads import JOBS_API, WORKER
+from components.kubernetes.workloads import JOBS_API, REDIS_EXPORTER, WORKER
 
 RUNBOOKS = "https://runbooks.wedsync.example/photo-platform"
 SELECTED = {"release": PROMETHEUS_RELEASE}  # kube-prometheus-stack selects rules and monitors by this label
@@ -111,7 +112,7 @@ class Monitoring(pulumi.ComponentResource):
     def __init__(self, name: str, namespace: str, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:k8s:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        for app, port in ((WORKER, "http-metrics"), (JOBS_API, "http")):
+        for app in (WORKER, JOBS_API, REDIS_EXPORTER):
             k8s.apiextensions.CustomResource(
                 f"{name}-{app}-monitor",
                 api_version="monitoring.coreos.com/v1",
@@ -119,7 +120,9 @@ class Monitoring(pulumi.ComponentResource):
                 metadata=meta(app, namespace, SELECTED),
                 spec={
                     "selector": {"matchLabels": {"app": app}},
-                    "endpoints": [{"port": port, "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}],
+                    "endpoints": [
+                        {"port": "http-metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}
+                    ],
                 },
                 opts=child,
             )

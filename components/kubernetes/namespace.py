@@ -9,10 +9,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import GATEWAY_NAMESPACE, ISTIO_NAMESPACE, MONITORING_NAMESPACE
-from components.kubernetes.objects import meta
+from components.kubernetes.objects import METRICS_PORT, meta
 from infra.config.kubernetes import Quota
 
-METRICS_PORT = 8080
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 
 

@@ -8,15 +8,18 @@ import pulumi_kubernetes as k8s
 from infra.config.kubernetes import Resources
 
 PART_OF = "wedsync-platform"
+METRICS_PORT = 8080  # the one port Prometheus may reach (network policy, authorization, mTLS exception)
+SCRAPED = {"wedsync.io/scrape": "true"}  # pods serving /metrics on METRICS_PORT
 
 
-def labels(app: str, component: str) -> dict[str, str]:
-    """Recommended labels; `app` also selects the pods."""
+def labels(app: str, component: str, *, scraped: bool = False) -> dict[str, str]:
+    """Recommended labels; `app` also selects the pods; scraped pods are marked for the mTLS exception."""
     return {
         "app": app,
         "app.kubernetes.io/name": app,
         "app.kubernetes.io/component": component,
         "app.kubernetes.io/part-of": PART_OF,
+        **(SCRAPED if scraped else {}),
     }
 
 

@@ -84,6 +84,7 @@ class KubePlatform(pulumi.ComponentResource):
                 freeze_weekday=platform.freeze.weekday,
                 jobs_api_autoscale=layer.jobs_api_autoscale,
                 model_services=layer.model_services,
+                redis_exporter_image=layer.redis_exporter_image,
                 store_uri=args.store_uri,
                 redis_host=args.redis_host,
                 redis_port=args.redis_port,

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.objects import (
+    METRICS_PORT,
     disruption_budget,
     hpa_behavior,
     http_probe,
@@ -26,8 +27,8 @@ from infra.config.models import SeasonProfile, WorkerConfig
 
 WORKER = "gpu-worker"
 JOBS_API = "jobs-api"
+REDIS_EXPORTER = "redis-exporter"
 REDIS_SECRET = "redis-connection"
-HEALTH_PORT = 8080
 API_PORT = 8000
 CA_PATH = "/etc/redis-ca"
 SECRET_KEYS_ANNOTATION = "wedsync.io/keys"  # secret values never reach the plan; reviewers still see the keys
@@ -47,6 +48,7 @@ class WorkloadsArgs:
     freeze_weekday: str
     jobs_api_autoscale: Autoscale
     model_services: tuple[ModelService, ...]
+    redis_exporter_image: str
     store_uri: pulumi.Input[str]
     redis_host: pulumi.Input[str]
     redis_port: int
@@ -78,6 +80,7 @@ class Workloads(pulumi.ComponentResource):
         )
         self._worker(name)
         self._jobs_api(name)
+        self._redis_exporter(name)
         for service in args.model_services:
             self._model_service(name, service)
         self.register_outputs({})
@@ -112,7 +115,7 @@ class Workloads(pulumi.ComponentResource):
 
     def _worker(self, name: str) -> None:
         args, ns, worker = self.args, self.args.namespace, self.args.worker
-        app_labels = labels(WORKER, "gpu-worker")
+        app_labels = labels(WORKER, "gpu-worker", scraped=True)
         k8s.core.v1.ServiceAccount(
             f"{name}-worker-sa", metadata=meta(WORKER, ns, app_labels, args.worker_identity), opts=self.child
         )
@@ -135,12 +138,12 @@ class Workloads(pulumi.ComponentResource):
                 "--max-deliveries",
                 str(worker.max_deliveries),
                 "--health-port",
-                str(HEALTH_PORT),
+                str(METRICS_PORT),
                 "--device",
                 "gpu",
             ],
             env=self._redis_env(),
-            ports=[k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=HEALTH_PORT)],
+            ports=[k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT)],
             resources=requirements(args.worker_resources, gpus=1),
             liveness_probe=http_probe("/healthz", "http-metrics", period=20, failures=6, delay=30),
             readiness_probe=http_probe("/readyz", "http-metrics"),
@@ -160,7 +163,7 @@ class Workloads(pulumi.ComponentResource):
                     metadata=meta(
                         WORKER,
                         extra_labels=app_labels,
-                        annotations={"prometheus.io/scrape": "true", "prometheus.io/port": str(HEALTH_PORT)},
+                        annotations={"prometheus.io/scrape": "true", "prometheus.io/port": str(METRICS_PORT)},
                     ),
                     spec=k8s.core.v1.PodSpecArgs(
                         service_account_name=WORKER,
@@ -180,7 +183,7 @@ class Workloads(pulumi.ComponentResource):
             metadata=meta(f"{WORKER}-metrics", ns, app_labels),
             spec=k8s.core.v1.ServiceSpecArgs(
                 selector=selector(WORKER),
-                ports=[k8s.core.v1.ServicePortArgs(name="http-metrics", port=HEALTH_PORT, target_port="http-metrics")],
+                ports=[k8s.core.v1.ServicePortArgs(name="http-metrics", port=METRICS_PORT, target_port="http-metrics")],
             ),
             opts=self.child,
         )
@@ -246,12 +249,14 @@ class Workloads(pulumi.ComponentResource):
         port: int,
         autoscale: Autoscale,
         container: k8s.core.v1.ContainerArgs,
-        identity: dict[str, pulumi.Input[str]] | None = None,
+        *,
+        scraped: bool = False,
     ) -> None:
-        """A CPU Deployment behind a Service on port 80, with an HPA (seed behaviour) and a PDB."""
+        """A CPU Deployment behind a Service on port 80 (and METRICS_PORT when scraped), with an HPA and a PDB."""
         ns = self.args.namespace
-        app_labels = labels(app, "api")
-        k8s.core.v1.ServiceAccount(f"{name}-{app}-sa", metadata=meta(app, ns, app_labels, identity), opts=self.child)
+        app_labels = labels(app, "api", scraped=scraped)
+        metrics_port = [METRICS_PORT] if scraped else []
+        k8s.core.v1.ServiceAccount(f"{name}-{app}-sa", metadata=meta(app, ns, app_labels), opts=self.child)
         k8s.apps.v1.Deployment(
             f"{name}-{app}",
             metadata=meta(app, ns, app_labels),
@@ -280,7 +285,10 @@ class Workloads(pulumi.ComponentResource):
             metadata=meta(app, ns, app_labels),
             spec=k8s.core.v1.ServiceSpecArgs(
                 selector=selector(app),
-                ports=[k8s.core.v1.ServicePortArgs(name="http", port=80, target_port=port)],
+                ports=[
+                    k8s.core.v1.ServicePortArgs(name="http", port=80, target_port=port),
+                    *(k8s.core.v1.ServicePortArgs(name="http-metrics", port=p, target_port=p) for p in metrics_port),
+                ],
             ),
             opts=self.child,
         )
@@ -307,9 +315,22 @@ class Workloads(pulumi.ComponentResource):
         container = k8s.core.v1.ContainerArgs(
             name=JOBS_API,
             image=self.args.worker.image,
-            args=["api", "--redis", "$(REDIS_URL)", "--stream", self.args.worker.stream, "--port", str(API_PORT)],
+            args=[
+                "api",
+                "--redis",
+                "$(REDIS_URL)",
+                "--stream",
+                self.args.worker.stream,
+                "--port",
+                str(API_PORT),
+                "--metrics-port",
+                str(METRICS_PORT),
+            ],
             env=self._redis_env(),
-            ports=[k8s.core.v1.ContainerPortArgs(name="http", container_port=API_PORT)],
+            ports=[
+                k8s.core.v1.ContainerPortArgs(name="http", container_port=API_PORT),
+                k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT),
+            ],
             resources=requirements(
                 Resources(cpu_request="250m", memory_request="256Mi", cpu_limit="1", memory_limit="512Mi")
             ),
@@ -318,7 +339,58 @@ class Workloads(pulumi.ComponentResource):
             security_context=locked_down(),
             volume_mounts=[scratch_mount()],
         )
-        self._http_service(name, JOBS_API, API_PORT, self.args.jobs_api_autoscale, container)
+        self._http_service(name, JOBS_API, API_PORT, self.args.jobs_api_autoscale, container, scraped=True)
+
+    def _redis_exporter(self, name: str) -> None:
+        """Exports the queue's Redis memory and stream metrics for the alerts (one replica is enough)."""
+        ns, app = self.args.namespace, REDIS_EXPORTER
+        app_labels = labels(app, "monitoring", scraped=True)
+        volumes, mounts = self._volumes()
+        tls = [f"--tls-ca-cert-file={CA_PATH}/ca.crt"] if self.args.redis_ca is not None else []
+        probe = k8s.core.v1.ProbeArgs(
+            tcp_socket=k8s.core.v1.TCPSocketActionArgs(port="http-metrics"), period_seconds=20
+        )
+        container = k8s.core.v1.ContainerArgs(
+            name=app,
+            image=self.args.redis_exporter_image,
+            args=[f"--web.listen-address=:{METRICS_PORT}", "--redis.addr=$(REDIS_URL)", *tls],
+            env=self._redis_env(),
+            ports=[k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT)],
+            resources=requirements(
+                Resources(cpu_request="50m", memory_request="64Mi", cpu_limit="200m", memory_limit="128Mi")
+            ),
+            liveness_probe=probe,
+            readiness_probe=probe,
+            security_context=locked_down(),
+            volume_mounts=mounts,
+        )
+        k8s.apps.v1.Deployment(
+            f"{name}-redis-exporter",
+            metadata=meta(app, ns, app_labels),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=1,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(app)),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=meta(app, extra_labels=app_labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        security_context=pod_security(),
+                        node_selector={"node-type": "system"},
+                        containers=[container],
+                        volumes=volumes,
+                    ),
+                ),
+            ),
+            opts=self.child,
+        )
+        k8s.core.v1.Service(
+            f"{name}-redis-exporter-service",
+            metadata=meta(app, ns, app_labels),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                selector=selector(app),
+                ports=[k8s.core.v1.ServicePortArgs(name="http-metrics", port=METRICS_PORT, target_port=METRICS_PORT)],
+            ),
+            opts=self.child,
+        )
 
     def _model_service(self, name: str, service: ModelService) -> None:
         container = k8s.core.v1.ContainerArgs(

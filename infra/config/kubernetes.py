@@ -147,6 +147,11 @@ class SaturdayPrescale(Model):
 class KubernetesLayer(Model):
     """Everything the platform runs inside each cluster."""
 
+    @field_validator("redis_exporter_image")
+    @classmethod
+    def _exporter_pinned(cls, image: str) -> str:
+        return require_pinned_image(image)
+
     namespace: Slug = "photography-ai"
     charts: Charts = Charts()
     quota: Quota = Quota()
@@ -154,6 +159,7 @@ class KubernetesLayer(Model):
     jobs_api_autoscale: Autoscale = Autoscale(min_replicas=2, max_replicas=10)
     worker_resources: Resources = Resources(cpu_request="4", memory_request="16Gi", cpu_limit="8", memory_limit="32Gi")
     saturday_prescale: SaturdayPrescale = SaturdayPrescale()
+    redis_exporter_image: str = "oliver006/redis_exporter:v1.74.0"  # Redis memory and lag for the alerts
     acme_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] = "platform@wedsync.example"
     acme_server: Annotated[str, StringConstraints(pattern=r"^https://")] = (
         "https://acme-v02.api.letsencrypt.org/directory"
