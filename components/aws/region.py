@@ -20,7 +20,6 @@ from components.aws.node_group import (
 from components.aws.photo_storage import AwsPhotoStorage, AwsPhotoStorageArgs
 from components.aws.redis import REDIS_PORT, AwsRedis, AwsRedisArgs
 from components.aws.workload_identity import EksIdentities, EksIdentitiesArgs
-from components.dns import api_hosts
 from components.kubeconfig import eks_kubeconfig
 from components.kubernetes.platform import KubePlatform, KubePlatformArgs
 from components.naming import cluster_name_for
@@ -162,9 +161,7 @@ class AwsRegion(pulumi.ComponentResource):
             KubePlatformArgs(
                 platform=platform,
                 region=region,
-                cluster_name=cluster_name,
                 kubeconfig=self.kubeconfig,
-                hosts=api_hosts(platform, region),
                 store_uri=pulumi.Output.concat("s3://", storage.bucket_name, "/photos"),
                 redis_host=redis.endpoint,
                 redis_port=REDIS_PORT,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.dns import api_hosts
 from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from components.gcp.network import GcpNetwork, GcpNetworkArgs
 from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs, gpu_pool_spec, system_pool_spec
@@ -156,9 +155,7 @@ class GcpRegion(pulumi.ComponentResource):
             KubePlatformArgs(
                 platform=platform,
                 region=region,
-                cluster_name=cluster_name,
                 kubeconfig=self.kubeconfig,
-                hosts=api_hosts(platform, region),
                 store_uri=pulumi.Output.concat("gs://", storage.bucket_name, "/photos"),
                 redis_host=redis.host,
                 redis_port=TLS_PORT,

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.dns import api_hosts
 from components.kubernetes.addons import GATEWAY_NAMESPACE, GATEWAY_RELEASE, ClusterAddOns, ClusterAddOnsArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.workloads import Workloads, WorkloadsArgs
+from components.naming import cluster_name_for
 from infra.config import PlatformConfig, Region
 
 
@@ -26,9 +28,7 @@ class KubePlatformArgs:
 
     platform: PlatformConfig
     region: Region
-    cluster_name: str
     kubeconfig: pulumi.Input[str]
-    hosts: tuple[str, ...]
     store_uri: pulumi.Input[str]
     redis_host: pulumi.Input[str]
     redis_port: int
@@ -59,7 +59,7 @@ class KubePlatform(pulumi.ComponentResource):
             f"{name}-addons",
             ClusterAddOnsArgs(
                 cloud=args.region.cloud.value,
-                cluster_name=args.cluster_name,
+                cluster_name=cluster_name_for(platform, args.region),
                 region=args.region.id,
                 charts=layer.charts,
                 autoscaler_role_arn=args.autoscaler_role_arn,
@@ -98,7 +98,7 @@ class KubePlatform(pulumi.ComponentResource):
             f"{name}-mesh",
             MeshArgs(
                 layer.namespace,
-                args.hosts,
+                api_hosts(platform, args.region),
                 layer.model_services,
                 layer.acme_email,
                 layer.acme_server,
