@@ -173,7 +173,9 @@ def test_the_gpu_worker_runs_only_on_gpu_pools_locked_down(prod, region: str) ->
     assert "replicas" not in worker  # KEDA owns the count
     pod = worker["template"]["spec"]
     (container,) = pod["containers"]
-    assert container["image"] == platform.worker.image
+    expected_image = next(r.worker_image for r in platform.regions if r.id == region) or platform.worker.image
+    assert container["image"] == expected_image  # pulled from the region's own registry
+    assert container["image"].startswith("asia-southeast1-docker.pkg.dev/" if region == "asia-southeast1" else "2222")
     assert (
         container["resources"]["requests"]["nvidia.com/gpu"]
         == container["resources"]["limits"]["nvidia.com/gpu"]

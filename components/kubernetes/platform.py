@@ -77,6 +77,7 @@ class KubePlatform(pulumi.ComponentResource):
             WorkloadsArgs(
                 namespace=layer.namespace,
                 worker=platform.worker,
+                worker_image=args.region.worker_image or platform.worker.image,
                 worker_resources=layer.worker_resources,
                 season=platform.season_profile,
                 prescale=layer.saturday_prescale,

@@ -41,6 +41,7 @@ class WorkloadsArgs:
 
     namespace: str
     worker: WorkerConfig
+    worker_image: str
     worker_resources: Resources
     season: SeasonProfile
     prescale: SaturdayPrescale
@@ -122,7 +123,7 @@ class Workloads(pulumi.ComponentResource):
         volumes, mounts = self._volumes()
         container = k8s.core.v1.ContainerArgs(
             name=WORKER,
-            image=worker.image,
+            image=args.worker_image,
             args=[
                 "serve",
                 "--redis",
@@ -314,7 +315,7 @@ class Workloads(pulumi.ComponentResource):
     def _jobs_api(self, name: str) -> None:
         container = k8s.core.v1.ContainerArgs(
             name=JOBS_API,
-            image=self.args.worker.image,
+            image=self.args.worker_image,
             args=[
                 "api",
                 "--redis",

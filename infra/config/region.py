@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.catalog import ResidencyZone, gcp_multi_region, gpu_instance_type, residency_of
-from infra.config.models import Cloud, GpuPool, Model, RedisSize, RegionRole, SystemPool
+from infra.config.models import Cloud, GpuPool, Model, RedisSize, RegionRole, SystemPool, require_pinned_image
 from infra.config.problems import PathPart, raise_if_any
 
 Problems = list[tuple[tuple[PathPart, ...], str]]
@@ -55,6 +55,12 @@ class Region(Model):
     failover_to: tuple[str, ...] = ()
     latency_region: str | None = None
     timezone: str | None = None  # local time of its weddings (Saturday pre-scaling); default: the freeze's
+    worker_image: str | None = None  # the worker image in this region's own registry; default: worker.image
+
+    @field_validator("worker_image")
+    @classmethod
+    def _image_pinned(cls, image: str | None) -> str | None:
+        return require_pinned_image(image) if image is not None else None
 
     @field_validator("timezone")
     @classmethod
