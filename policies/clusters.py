@@ -42,6 +42,8 @@ def _gke(args: ResourceValidationArgs, report: ReportViolation) -> None:
         report("workload identity is off")
     if get(props, "networkPolicy", "enabled") is not True and get(props, "datapathProvider") != "ADVANCED_DATAPATH":
         report("network policy enforcement is off")
+    if get(props, "databaseEncryption", "state") != "ENCRYPTED" or not get(props, "databaseEncryption", "keyName"):
+        report("Kubernetes secrets are not encrypted with a Cloud KMS key")
 
 
 def _rotation_seconds(period: str | None) -> float | None:

@@ -52,6 +52,19 @@ def test_gke_cluster_is_private_with_workload_identity_and_network_policy(prod) 
     assert inputs["deletionProtection"] is True
 
 
+def test_gke_secrets_are_encrypted_with_a_rotating_regional_key_the_agent_may_use(prod) -> None:
+    _, plan = prod
+    (cluster,) = plan.of_type("gcp:container/cluster:Cluster")
+    (key,) = [k for k in plan.of_type("gcp:kms/cryptoKey:CryptoKey") if k.inputs["name"] == "kubernetes-secrets"]
+    assert cluster.inputs["databaseEncryption"] == {"state": "ENCRYPTED", "keyName": key.outputs["id"]}
+    assert key.inputs["rotationPeriod"] == f"{90 * 86400}s"
+    (ring,) = [r for r in plan.of_type("gcp:kms/keyRing:KeyRing") if r.inputs["name"].endswith("-secrets")]
+    assert ring.inputs["location"] == "asia-southeast1"
+    (grant,) = [g for g in plan.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") if "gke-agent" in g.name]
+    assert grant.inputs["member"].endswith("@container-engine-robot.iam.gserviceaccount.com")
+    assert grant.urn in cluster.dependencies
+
+
 def test_nodes_run_as_a_dedicated_service_account(prod) -> None:
     _, plan = prod
     (account,) = [a for a in plan.of_type("gcp:serviceaccount/account:Account") if a.name.endswith("-gke-nodes")]

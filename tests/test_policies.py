@@ -92,8 +92,9 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
         lambda p: p["vpcConfig"].update(endpointPublicAccess=True, publicAccessCidrs=["0.0.0.0/0"]),
     ),
     ("gke-hardened", "gcp:container/cluster:Cluster", "", lambda p: p.pop("workloadIdentityConfig")),
+    ("gke-hardened", "gcp:container/cluster:Cluster", "", lambda p: p.pop("databaseEncryption")),
     ("kms-key-rotation", "aws:kms/key:Key", "", lambda p: p.update(enableKeyRotation=False)),
-    ("kms-key-rotation", "gcp:kms/cryptoKey:CryptoKey", "", lambda p: p.pop("rotationPeriod")),
+    ("kms-key-rotation", "gcp:kms/cryptoKey:CryptoKey", "storage-key", lambda p: p.pop("rotationPeriod")),
     ("gpu-nodes-tainted", "aws:eks/nodeGroup:NodeGroup", "gpu-l4-spot", lambda p: p.update(taints=[])),
     ("gpu-nodes-tainted", "gcp:container/nodePool:NodePool", "gpu-l4", lambda p: p["nodeConfig"].update(taints=[])),
     (

@@ -183,10 +183,10 @@ def test_gcs_photo_bucket_is_dual_region_in_its_zone_encrypted_and_never_public(
     assert inputs["uniformBucketLevelAccess"] is True
     assert inputs["publicAccessPrevention"] == "enforced"
     assert inputs["softDeletePolicy"]["retentionDurationSeconds"] == platform.storage.backup_lock_days * 86400
-    (key,) = plan.of_type("gcp:kms/cryptoKey:CryptoKey")
+    (key,) = [k for k in plan.of_type("gcp:kms/cryptoKey:CryptoKey") if k.inputs["name"] == "photos"]
     assert inputs["encryption"]["defaultKmsKeyName"] == key.outputs["id"]
     assert key.inputs["rotationPeriod"] == f"{90 * 86400}s"
-    (grant,) = plan.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+    (grant,) = [g for g in plan.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") if "storage-agent" in g.name]
     assert grant.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
     assert grant.inputs["member"].endswith("@gs-project-accounts.iam.gserviceaccount.com")
     assert grant.urn in bucket.dependencies

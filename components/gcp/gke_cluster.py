@@ -1,4 +1,5 @@
-"""A private regional GKE cluster: workload identity, shielded nodes, network policy, no default pool."""
+"""A private regional GKE cluster: workload identity, shielded nodes, network policy, no default pool,
+secrets encrypted with a Cloud KMS key."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ NODE_SERVICE_ACCOUNT_ROLES = (
     "roles/stackdriver.resourceMetadata.writer",
     "roles/artifactregistry.reader",
 )
+SECRETS_KEY_ROTATION = f"{90 * 24 * 3600}s"
 # Admission webhooks the Kubernetes layer installs: Istio (15017) and KEDA's metrics server (6443, 9443).
 WEBHOOK_PORTS = ["15017", "6443", "9443"]
 
@@ -54,6 +56,7 @@ class GkeCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:gcp:GkeCluster", name, None, opts)
+        secrets_key, key_grant = self._secrets_key(name, args)
         nodes = gcp.serviceaccount.Account(
             f"{name}-nodes",
             account_id=node_account_id(args.cluster_name),
@@ -104,9 +107,10 @@ class GkeCluster(pulumi.ComponentResource):
             enable_shielded_nodes=True,
             remove_default_node_pool=True,
             initial_node_count=1,
+            database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=secrets_key.id),
             deletion_protection=args.protect,
             resource_labels=args.labels,
-            opts=stateful_opts(self, args.protect),
+            opts=stateful_opts(self, args.protect, depends_on=[key_grant]),
         )
         gcp.compute.Firewall(
             f"{name}-webhooks",
@@ -135,3 +139,36 @@ class GkeCluster(pulumi.ComponentResource):
                 "node_service_account": self.node_service_account,
             }
         )
+
+    def _secrets_key(self, name: str, args: GkeClusterArgs) -> tuple[gcp.kms.CryptoKey, gcp.kms.CryptoKeyIAMMember]:
+        """A rotating Cloud KMS key in the cluster's region for application-layer secrets encryption, and the
+        grant letting the project's GKE service agent use it (the cluster must wait for that grant)."""
+        key_ring = gcp.kms.KeyRing(
+            f"{name}-keyring",
+            name=f"{args.cluster_name}-secrets",
+            location=args.region,
+            project=args.project,
+            opts=stateful_opts(self, args.protect),
+        )
+        key = gcp.kms.CryptoKey(
+            f"{name}-secrets-key",
+            name="kubernetes-secrets",
+            key_ring=key_ring.id,
+            purpose="ENCRYPT_DECRYPT",
+            rotation_period=SECRETS_KEY_ROTATION,
+            labels=args.labels,
+            opts=stateful_opts(self, args.protect),
+        )
+        project = gcp.organizations.get_project_output(
+            project_id=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        agent_use = gcp.kms.CryptoKeyIAMMember(
+            f"{name}-gke-agent-uses-key",
+            crypto_key_id=key.id,
+            role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            member=project.number.apply(
+                lambda number: f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
+            ),
+            opts=child_opts(self),
+        )
+        return key, agent_use

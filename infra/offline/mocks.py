@@ -60,6 +60,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
         if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
             project_number = int(_digest(str(args.args.get("project")), length=10), 16) % 10**12
             return {"emailAddress": f"service-{project_number}@gs-project-accounts.iam.gserviceaccount.com"}
+        if args.token == "gcp:organizations/getProject:getProject":
+            return {"number": str(int(_digest(str(args.args.get("projectId")), length=10), 16) % 10**12)}
         if args.token == "aws:route53/getZone:getZone":
             return {
                 "zoneId": f"Z{_digest(str(args.args.get('name')), length=20).upper()}",
