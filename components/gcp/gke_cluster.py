@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.kms import create_agent_key
 from components.gcp.network import PODS_RANGE, SERVICES_RANGE
 from components.options import child_opts, stateful_opts
 
@@ -18,7 +19,6 @@ NODE_SERVICE_ACCOUNT_ROLES = (
     "roles/stackdriver.resourceMetadata.writer",
     "roles/artifactregistry.reader",
 )
-SECRETS_KEY_ROTATION = f"{90 * 24 * 3600}s"
 # Admission webhooks the Kubernetes layer installs: Istio (15017) and KEDA's metrics server (6443, 9443).
 WEBHOOK_PORTS = ["15017", "6443", "9443"]
 
@@ -143,32 +143,21 @@ class GkeCluster(pulumi.ComponentResource):
     def _secrets_key(self, name: str, args: GkeClusterArgs) -> tuple[gcp.kms.CryptoKey, gcp.kms.CryptoKeyIAMMember]:
         """A rotating Cloud KMS key in the cluster's region for application-layer secrets encryption, and the
         grant letting the project's GKE service agent use it (the cluster must wait for that grant)."""
-        key_ring = gcp.kms.KeyRing(
-            f"{name}-keyring",
-            name=f"{args.cluster_name}-secrets",
-            location=args.region,
-            project=args.project,
-            opts=stateful_opts(self, args.protect),
-        )
-        key = gcp.kms.CryptoKey(
-            f"{name}-secrets-key",
-            name="kubernetes-secrets",
-            key_ring=key_ring.id,
-            purpose="ENCRYPT_DECRYPT",
-            rotation_period=SECRETS_KEY_ROTATION,
-            labels=args.labels,
-            opts=stateful_opts(self, args.protect),
-        )
         project = gcp.organizations.get_project_output(
             project_id=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
         )
-        agent_use = gcp.kms.CryptoKeyIAMMember(
-            f"{name}-gke-agent-uses-key",
-            crypto_key_id=key.id,
-            role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member=project.number.apply(
+        return create_agent_key(
+            name,
+            key_resource="secrets-key",
+            agent="gke",
+            key_ring_name=f"{args.cluster_name}-secrets",
+            key_name="kubernetes-secrets",
+            location=args.region,
+            project=args.project,
+            labels=args.labels,
+            agent_member=project.number.apply(
                 lambda number: f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
             ),
-            opts=child_opts(self),
+            parent=self,
+            protect=args.protect,
         )
-        return key, agent_use

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.options import child_opts, stateful_opts
+from components.gcp.kms import create_agent_key
+from components.options import stateful_opts
 from infra.catalog import gcp_multi_region
 from infra.config.models import StorageTiers
 
-KEY_ROTATION_PERIOD = f"{90 * 24 * 3600}s"
 SECONDS_PER_DAY = 24 * 3600
 
 
@@ -55,31 +55,21 @@ class GcsPhotoStorage(pulumi.ComponentResource):
             raise ValueError(f"{args.region} and {args.backup_region} do not form a GCS dual-region")
         tiers = args.tiers
 
-        key_ring = gcp.kms.KeyRing(
-            f"{name}-keyring",
-            name=f"wedsync-{args.environment}-photos-{args.region}",
-            location=multi_region.lower(),
-            project=args.project,
-            opts=stateful_opts(self, args.protect),
-        )
-        key = gcp.kms.CryptoKey(
-            f"{name}-key",
-            name="photos",
-            key_ring=key_ring.id,
-            purpose="ENCRYPT_DECRYPT",
-            rotation_period=KEY_ROTATION_PERIOD,
-            labels=args.labels,
-            opts=stateful_opts(self, args.protect),
-        )
         service_agent = gcp.storage.get_project_service_account_output(
             project=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
         )
-        key_use = gcp.kms.CryptoKeyIAMMember(
-            f"{name}-storage-agent-uses-key",
-            crypto_key_id=key.id,
-            role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member=service_agent.email_address.apply(lambda email: f"serviceAccount:{email}"),
-            opts=child_opts(self),
+        key, key_use = create_agent_key(
+            name,
+            key_resource="key",
+            agent="storage",
+            key_ring_name=f"wedsync-{args.environment}-photos-{args.region}",
+            key_name="photos",
+            location=multi_region.lower(),
+            project=args.project,
+            labels=args.labels,
+            agent_member=service_agent.email_address.apply(lambda email: f"serviceAccount:{email}"),
+            parent=self,
+            protect=args.protect,
         )
         bucket = gcp.storage.Bucket(
             f"{name}-photos",
