@@ -32,7 +32,6 @@ RB_AT_BR = _kernel([[0, 0, -1.5, 0, 0], [0, 2, 0, 2, 0], [-1.5, 0, 6, 0, -1.5], 
 IDENTITY: Kernel = {(0, 0): 1.0}
 
 PATTERNS = ("RGGB", "BGGR", "GRBG", "GBRG")
-CHANNEL = {"R": 0, "G": 1, "B": 2}
 
 
 def _site_kernels(pattern: str) -> dict[tuple[int, int], tuple[Kernel, Kernel, Kernel]]:

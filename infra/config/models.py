@@ -200,6 +200,15 @@ def require_pinned_image(image: str) -> str:
     return image
 
 
+def require_timezone(name: str) -> str:
+    """An IANA time zone name (ValueError otherwise)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"must be an IANA time zone such as Europe/London (got {name!r})") from None
+    return name
+
+
 class WorkerConfig(Model):
     """The GPU worker: its image and its queue."""
 
@@ -302,11 +311,7 @@ class FreezeWindow(Model):
     @field_validator("timezone")
     @classmethod
     def _timezone_exists(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"must be an IANA time zone such as Europe/London (got {name!r})") from None
-        return name
+        return require_timezone(name)
 
     @model_validator(mode="after")
     def _window_is_not_empty(self) -> FreezeWindow:

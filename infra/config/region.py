@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.catalog import ResidencyZone, gcp_multi_region, gpu_instance_type, residency_of
-from infra.config.models import Cloud, GpuPool, Model, RedisSize, RegionRole, SystemPool, require_pinned_image
+from infra.config.models import (
+    Cloud,
+    GpuPool,
+    Model,
+    RedisSize,
+    RegionRole,
+    SystemPool,
+    require_pinned_image,
+    require_timezone,
+)
 from infra.config.problems import PathPart, raise_if_any
 
 Problems = list[tuple[tuple[PathPart, ...], str]]
@@ -65,12 +73,7 @@ class Region(Model):
     @field_validator("timezone")
     @classmethod
     def _timezone_exists(cls, name: str | None) -> str | None:
-        if name is not None:
-            try:
-                ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"must be an IANA time zone such as Europe/Berlin (got {name!r})") from None
-        return name
+        return require_timezone(name) if name is not None else None
 
     @model_validator(mode="after")
     def _region_is_consistent(self) -> Region:
