@@ -50,6 +50,14 @@ def variant() -> Callable[..., tuple[PlatformConfig, Plan]]:
     return make
 
 
+def pytest_report_header() -> str:
+    """Say which real Redis-compatible server the queue tests start."""
+    from tests.redis_server import server_binary, server_version
+
+    binary = server_binary()
+    return f"redis tests use: {binary} ({server_version(binary)})"
+
+
 @pytest.fixture
 def redis_server(tmp_path: Path):
     """A fresh real redis-server for one test."""

@@ -43,6 +43,33 @@ class Plan:
             parent = index.get(parent.parent or "")
         return parent
 
+    def normalized(self) -> dict[str, dict[str, Any]]:
+        """A reviewable form of the plan: each resource keyed by its URN without the stack prefix, with its
+        parent, provider and dependencies by the same keys, options and inputs (secrets already masked).
+
+        Independent of registration order, so only real changes to the infrastructure show up in a diff.
+        """
+        prefix = f"urn:pulumi:{self.stack}::{self.project}::"
+
+        def short(urn: str) -> str:
+            return urn.removeprefix(prefix)
+
+        def provider(reference: str | None) -> str | None:  # `URN::ID`
+            return short(reference.rsplit("::", 1)[0]) if reference else None
+
+        return {
+            short(r.urn): {
+                "parent": short(r.parent) if r.parent else None,
+                "provider": provider(r.provider),
+                "protect": r.protect,
+                "retain_on_delete": r.retain_on_delete,
+                "dependencies": sorted(short(d) for d in r.dependencies),
+                "ignore_changes": sorted(r.ignore_changes),
+                "inputs": r.inputs,
+            }
+            for r in sorted(self.resources, key=lambda r: r.urn)
+        }
+
     def to_json(self) -> dict[str, Any]:
         """The documented plan format: project, stack, resources (engine wire names), outputs."""
         return {
