@@ -15,9 +15,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.options import child_opts, stateful_opts
-from components.tags import Tagging
-from infra.config import PlatformConfig, Region
-from infra.config.models import DnsConfig
+from foundation.config import DnsConfig
+from foundation.naming import regional_name, zone_name
+from foundation.tags import Tagging
 
 RECORD_TTL_SECONDS = 60
 HEALTH_PATH = "/healthz"
@@ -42,19 +42,6 @@ class GlobalTrafficArgs:
     regions: tuple[RegionEndpoint, ...]
     tagging: Tagging
     protect: bool
-
-
-def regional_name(dns: DnsConfig, region: str) -> str:
-    return f"{region}.{dns.api_label}.{dns.domain}"
-
-
-def zone_name(dns: DnsConfig, residency: str) -> str:
-    return f"{residency}.{dns.api_label}.{dns.domain}"
-
-
-def api_hosts(platform: PlatformConfig, region: Region) -> tuple[str, str]:
-    """The names a region's gateway answers to: its regional name and its residency zone's name."""
-    return regional_name(platform.dns, region.id), zone_name(platform.dns, region.residency)
 
 
 class GlobalTraffic(pulumi.ComponentResource):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from infra.config import ConfigError, PlatformConfig, load_stack_platform
+from foundation.config import ConfigError, PlatformConfig, load_stack_platform
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -42,8 +42,9 @@ def _instant(text: str) -> datetime:
 
 
 def _check_policies(registrations, platform: PlatformConfig, args: argparse.Namespace) -> int:
+    from foundation.policy_settings import settings_for
     from infra.offline.policy_check import has_mandatory, render_violations, run_policies
-    from infra.policy_config import pack_config, settings_for
+    from infra.policy_config import pack_config
     from policies import ALL_POLICIES
 
     config = pack_config(settings_for(platform, deploy=getattr(args, "deploy", False), at=args.at))
@@ -53,7 +54,7 @@ def _check_policies(registrations, platform: PlatformConfig, args: argparse.Name
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from infra.cost import render_cost
+    from infra.cost_report import render_cost
     from infra.offline.plan import run_program
     from infra.offline.summary import render_summary
 
@@ -99,7 +100,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _policy_config(args: argparse.Namespace) -> int:
-    from infra.policy_config import pack_config, settings_for
+    from foundation.policy_settings import settings_for
+    from infra.policy_config import pack_config
 
     platform, _ = load_stack_platform(args.project_dir, args.stack)
     document = json.dumps(pack_config(settings_for(platform, deploy=args.deploy)), indent=2) + "\n"

@@ -14,8 +14,8 @@ from components.aws.region import AwsRegion, AwsRegionArgs
 from components.aws.registry import EcrRepository, EcrRepositoryArgs
 from components.dns import GlobalTraffic, GlobalTrafficArgs, RegionEndpoint
 from components.gcp.region import GcpRegion, GcpRegionArgs
-from components.tags import Tagging
-from infra.config import Cloud, PlatformConfig, Region, load_from_pulumi
+from foundation.config import Cloud, PlatformConfig, Region, load_from_pulumi
+from foundation.tags import Tagging
 
 DNS_API_REGION = "us-east-1"  # Route53 is global; its API lives in us-east-1
 

@@ -7,10 +7,10 @@ from ipaddress import ip_network
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
+from foundation.audit import EKS_CONTROL_PLANE_LOG_TYPES
 from policies.build import resource_policy
 from policies.resources import get
 
-AUDIT_LOGS = {"api", "audit", "authenticator"}
 MAX_ROTATION_SECONDS = 365 * 24 * 3600
 
 
@@ -27,7 +27,7 @@ def _eks(args: ResourceValidationArgs, report: ReportViolation) -> None:
         cidrs = get(props, "vpcConfig", "publicAccessCidrs", default=[]) or []
         if not cidrs or any(ip_network(c, strict=False).prefixlen == 0 for c in cidrs):
             report("the public API endpoint is open to 0.0.0.0/0")
-    missing = AUDIT_LOGS - set(get(props, "enabledClusterLogTypes", default=[]) or [])
+    missing = set(EKS_CONTROL_PLANE_LOG_TYPES) - set(get(props, "enabledClusterLogTypes", default=[]) or [])
     if missing:
         report(f"control-plane logs missing: {', '.join(sorted(missing))}")
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
 
+from foundation.calendar import in_weekly_window
+from foundation.policy_settings import setting
 from policies.build import stack_policy
-from policies.settings import setting
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FREEZE_SETTINGS = (
     "tier",
     "deploy",
@@ -26,12 +25,6 @@ FREEZE_SETTINGS = (
     "freeze_timezone",
     "freeze_override_reason",
 )
-
-
-def in_freeze(now: datetime, weekday: str, start: time, end: time, timezone: str) -> bool:
-    """Whether an instant falls inside the weekly window, judged on the window's own local clock."""
-    local = now.astimezone(ZoneInfo(timezone))
-    return WEEKDAYS[local.weekday()] == weekday and start <= local.time().replace(tzinfo=None) < end
 
 
 def _instant(text: str) -> datetime:
@@ -46,7 +39,7 @@ def _frozen(config: Any) -> tuple[bool, str]:
     weekday, zone = setting(config, "freeze_weekday"), setting(config, "freeze_timezone")
     start, end = time.fromisoformat(setting(config, "freeze_start")), time.fromisoformat(setting(config, "freeze_end"))
     window = f"{weekday} {start:%H:%M}-{end:%H:%M} {zone}"
-    return setting(config, "tier") == "prod" and in_freeze(now, weekday, start, end, zone), window
+    return setting(config, "tier") == "prod" and in_weekly_window(now, weekday, start, end, zone), window
 
 
 def _deploy_blocked(args: StackValidationArgs, report: ReportViolation) -> None:

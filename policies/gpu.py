@@ -1,5 +1,8 @@
 """GPU capacity: tainted so only GPU workloads land on it, tolerated by those workloads, and a
-worst case within the hourly budget (priced from infra/prices.py, like the cost estimate)."""
+worst case within the hourly budget (priced from foundation/prices.py, like the cost estimate).
+
+The taint, the GPU resource name and the capacity spellings come from the foundation, like the
+node groups' and pools' own."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from infra.prices import UnknownPrice, instance_hourly
+from foundation.capacity import Capacity
+from foundation.policy_settings import setting
+from foundation.prices import UnknownPrice, instance_hourly
+from foundation.scheduling import GPU_RESOURCE, GPU_TAINT
 from policies.build import resource_policy, stack_policy
 from policies.kubernetes import pod_spec
-from policies.resources import GPU_RESOURCE, GPU_TAINT_KEY, get, is_gpu_node_group
-from policies.settings import setting
+from policies.resources import get, is_gpu_node_group
 
 
 def _taints(resource_type: str, props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -24,9 +29,8 @@ def _taints(resource_type: str, props: Mapping[str, Any]) -> list[Mapping[str, A
 def _tainted(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if not is_gpu_node_group(args.resource_type, args.props):
         return
-    taints = _taints(args.resource_type, args.props)
-    if not any(t.get("key") == GPU_TAINT_KEY and t.get("effect") == "NO_SCHEDULE" for t in taints):
-        report(f"GPU nodes without the taint {GPU_TAINT_KEY}:NoSchedule: any pod could land on them")
+    if not GPU_TAINT.is_on_node_pool(_taints(args.resource_type, args.props)):
+        report(f"GPU nodes without the taint {GPU_TAINT.key}:{GPU_TAINT.effect.value}: any pod could land on them")
 
 
 def _requests_gpu(container: Mapping[str, Any]) -> bool:
@@ -38,23 +42,21 @@ def _tolerates(args: ResourceValidationArgs, report: ReportViolation) -> None:
     spec = pod_spec(args.resource_type, args.props)
     if spec is None or not any(_requests_gpu(c) for c in spec.get("containers") or []):
         return
-    tolerations = spec.get("tolerations") or []
-    if not any(t.get("key") == GPU_TAINT_KEY and t.get("effect") in (None, "", "NoSchedule") for t in tolerations):
+    if not GPU_TAINT.is_tolerated_by(spec.get("tolerations") or []):
         report(f"requests {GPU_RESOURCE} but does not tolerate the GPU taint: it can never be scheduled")
 
 
-def _gpu_pool_max(resource_type: str, props: Mapping[str, Any]) -> tuple[str, str, int]:
+def _gpu_pool_max(resource_type: str, props: Mapping[str, Any]) -> tuple[str, Capacity, int]:
+    """Instance type, capacity and maximum node count of a GPU node group or pool."""
     if resource_type == "gcp:container/nodePool:NodePool":
-        spot = get(props, "nodeConfig", "spot") is True
         return (
             get(props, "nodeConfig", "machineType", default="?"),
-            "spot" if spot else "on_demand",
+            Capacity.from_gke(get(props, "nodeConfig", "spot")),
             int(get(props, "autoscaling", "totalMaxNodeCount", default=0)),
         )
-    capacity = "spot" if get(props, "capacityType") == "SPOT" else "on_demand"
     return (
         get(props, "instanceTypes", 0, default="?"),
-        capacity,
+        Capacity.from_eks(get(props, "capacityType")),
         int(get(props, "scalingConfig", "maxSize", default=0)),
     )
 
@@ -67,7 +69,7 @@ def _within_budget(args: StackValidationArgs, report: ReportViolation) -> None:
             continue
         instance_type, capacity, max_nodes = _gpu_pool_max(resource.resource_type, resource.props)
         try:
-            cost = instance_hourly(instance_type, capacity).usd * max_nodes  # type: ignore[arg-type]
+            cost = instance_hourly(instance_type, capacity).usd * max_nodes
         except UnknownPrice as exc:
             report(f"{exc}: the GPU budget cannot be checked", resource.urn)
             continue
@@ -87,14 +89,14 @@ POLICIES = [
         "gpu-nodes-tainted",
         "Every GPU node group and pool carries nvidia.com/gpu:NoSchedule.",
         _tainted,
-        "Build GPU pools with gpu_node_group_spec / gpu_pool_spec (GPU_TAINT).",
+        "Build GPU pools from foundation.node_pools.plan_node_pools (it adds foundation.scheduling.GPU_TAINT).",
         severity=Severity.CRITICAL,
     ),
     resource_policy(
         "gpu-workloads-tolerate-taint",
         "Workloads requesting nvidia.com/gpu tolerate the GPU taint.",
         _tolerates,
-        "Add the toleration derived from components.scheduling.GPU_TAINT.",
+        "Add GPU_TAINT.toleration() from foundation.scheduling.",
     ),
     stack_policy(
         "gpu-budget",

@@ -9,6 +9,7 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
+from foundation.images import is_pinned
 from policies.build import resource_policy, stack_policy
 from policies.resources import get
 
@@ -41,17 +42,10 @@ def _containers(args: ResourceValidationArgs) -> list[Mapping[str, Any]]:
     return [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
 
 
-def _pinned(image: str) -> bool:
-    if "@sha256:" in image:
-        return True
-    last = image.rsplit("/", 1)[-1]
-    return ":" in last and not last.endswith(":latest")
-
-
 def _images_pinned(args: ResourceValidationArgs, report: ReportViolation) -> None:
     for container in _containers(args):
         image = str(container.get("image", ""))
-        if not _pinned(image):
+        if not is_pinned(image):
             report(f"container {container.get('name')}: image {image!r} is not pinned by tag or digest")
 
 

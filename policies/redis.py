@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
+from foundation.policy_settings import setting
 from policies.build import resource_policy
 from policies.resources import get
-from policies.settings import setting
 
 ELASTICACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
 MEMORYSTORE = "gcp:redis/instance:Instance"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
 
-from infra.catalog import residency_of
+from foundation.catalog import residency_of
 from policies.build import stack_policy
 from policies.resources import S3_BUCKET, get, provider_region
 from policies.storage import REPLICATION

@@ -3,12 +3,12 @@ values possibly missing during a real preview)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from infra.catalog import gpu_instance_type
+from foundation.catalog import gpu_instance_type
 
 S3_BUCKET = "aws:s3/bucket:Bucket"
 STATEFUL_TYPES = frozenset(
@@ -25,21 +25,28 @@ STATEFUL_TYPES = frozenset(
         "gcp:container/cluster:Cluster",
     }
 )
-GPU_TAINT_KEY = "nvidia.com/gpu"
-GPU_RESOURCE = "nvidia.com/gpu"
 
 
 def get(props: Mapping[str, Any] | None, *path: str | int, default: Any = None) -> Any:
-    """props[a][b]...; `default` wherever a step is missing."""
+    """props[a][b]...; `default` wherever a step is missing.
+
+    The analyzer hands policies read-only proxies (`pulumi_policy.proxy`: a Mapping and a Sequence, not
+    dict and list), so steps test for the abstract types.
+    """
     value: Any = props
     for step in path:
         if isinstance(step, int):
-            value = value[step] if isinstance(value, list) and len(value) > step else None
+            value = value[step] if is_sequence(value) and len(value) > step else None
         else:
             value = value.get(step) if isinstance(value, Mapping) else None
         if value is None:
             return default
     return value
+
+
+def is_sequence(value: Any) -> bool:
+    """A list-like prop (a list, or the analyzer's read-only sequence proxy), not a string."""
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
 def siblings(resources: Iterable[PolicyResource], resource: PolicyResource, resource_type: str) -> list[PolicyResource]:

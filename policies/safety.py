@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
+from foundation.policy_settings import setting
 from policies.build import resource_policy
 from policies.resources import STATEFUL_TYPES
-from policies.settings import setting
 
 
 def _protected_in_prod(args: ResourceValidationArgs, report: ReportViolation) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
+from foundation.policy_settings import setting
 from policies.build import resource_policy
 from policies.resources import get
-from policies.settings import setting
 
 # AWS resource types without a `tags` argument; every other AWS resource must carry the tags.
 UNTAGGABLE_AWS = frozenset(
@@ -66,7 +66,7 @@ POLICIES = [
         "required-tags",
         "Taggable AWS resources carry the required tags; GCP resources the labels.",
         _required_tags,
-        "Tag through components.tags.Tagging (for_component / gcp_labels).",
+        "Tag through foundation.tags.Tagging (for_component / gcp_labels).",
         settings=("required_tags",),
     ),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.config import PLATFORM_KEY, PlatformConfig, parse_platform_config
+from foundation.config import PLATFORM_KEY, PlatformConfig, parse_platform_config
 from infra.offline.plan import Plan, run_program
 
 REPO = Path(__file__).resolve().parents[1]

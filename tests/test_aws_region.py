@@ -6,10 +6,10 @@ import json
 import math
 from collections import defaultdict
 
-from components.scheduling import GPU_TAINT, cloud_effect
-from components.tags import REQUIRED_TAG_KEYS
-from infra.catalog import gpu_instance_type
-from infra.config import Cloud
+from foundation.catalog import gpu_instance_type
+from foundation.config import Cloud
+from foundation.scheduling import GPU_TAINT
+from foundation.tags import REQUIRED_TAG_KEYS
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
 from policies.tags import UNTAGGABLE_AWS
@@ -48,13 +48,13 @@ def test_every_gpu_node_group_is_tainted_and_runs_the_nvidia_ami(prod) -> None:
         assert {
             "key": GPU_TAINT.key,
             "value": GPU_TAINT.value,
-            "effect": cloud_effect(GPU_TAINT),
+            "effect": GPU_TAINT.cloud_effect,
         } in group.inputs["taints"], group.name
         assert group.inputs["labels"]["node-type"] == "gpu-enabled"
 
 
 def test_gpu_taint_is_spelled_the_way_eks_accepts_it() -> None:
-    assert (GPU_TAINT.key, GPU_TAINT.value, cloud_effect(GPU_TAINT)) == (
+    assert (GPU_TAINT.key, GPU_TAINT.value, GPU_TAINT.cloud_effect) == (
         "nvidia.com/gpu",
         "present",
         "NO_SCHEDULE",

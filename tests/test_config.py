@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.config import PLATFORM_KEY, ConfigError, Season, parse_platform_config
+from foundation.config import PLATFORM_KEY, ConfigError, Season, parse_platform_config
 from tests.conftest import REPO, shipped_raw
 
 Edit = Callable[[dict[str, Any]], None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.scheduling import GPU_TAINT, cloud_effect
+from foundation.scheduling import GPU_TAINT
 
 NODE_POOL = "gcp:container/nodePool:NodePool"
 
@@ -17,7 +17,7 @@ def test_gke_gpu_pools_carry_the_shared_taint_and_managed_drivers(prod) -> None:
     assert len(pools) == 2
     for pool in pools:
         config = pool.inputs["nodeConfig"]
-        assert {"key": GPU_TAINT.key, "value": GPU_TAINT.value, "effect": cloud_effect(GPU_TAINT)} in config["taints"]
+        assert {"key": GPU_TAINT.key, "value": GPU_TAINT.value, "effect": GPU_TAINT.cloud_effect} in config["taints"]
         (accelerator,) = config["guestAccelerators"]
         assert (accelerator["type"], accelerator["count"]) == ("nvidia-l4", 1)
         assert accelerator["gpuDriverInstallationConfig"]["gpuDriverVersion"] == "LATEST"

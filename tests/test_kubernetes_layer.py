@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from components.scheduling import GPU_NODE_LABELS, GPU_TAINT
+from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT
 from infra.offline.manifests import manifest, validate, write_manifests
 from infra.offline.plan import Plan
 from infra.offline.summary import region_of

@@ -7,8 +7,9 @@ from itertools import combinations
 
 import pytest
 
-from infra.config.models import NodePoolSize, SeasonProfile
-from infra.planning import plan_zone_subnets, seasonal_bounds
+from foundation.config import NodePoolSize, SeasonProfile
+from foundation.node_pools import seasonal_bounds
+from foundation.planning import plan_zone_subnets
 
 ZONES = ("us-east-1a", "us-east-1b", "us-east-1c")
 

@@ -13,14 +13,15 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.aws.photo_storage import AwsPhotoStorage, AwsPhotoStorageArgs
-from components.tags import Tagging
-from infra.config.models import StorageTiers
+from foundation.calendar import in_weekly_window
+from foundation.config import StorageTiers
+from foundation.policy_settings import settings_for
+from foundation.tags import Tagging
 from infra.offline.monitor import Registration
 from infra.offline.plan import capture
 from infra.offline.policy_check import run_policies
-from infra.policy_config import pack_config, settings_for
+from infra.policy_config import pack_config
 from policies import ALL_POLICIES
-from policies.freeze import in_freeze
 from policies.resources import STATEFUL_TYPES
 
 Edit = Callable[[dict], None]
@@ -220,7 +221,7 @@ def test_staging_deploys_are_never_frozen(staging) -> None:
     ],
 )
 def test_freeze_window_edges_and_time_zones(instant: str, timezone: str, frozen: bool) -> None:
-    assert in_freeze(datetime.fromisoformat(instant), "saturday", time(10), time(20), timezone) is frozen
+    assert in_weekly_window(datetime.fromisoformat(instant), "saturday", time(10), time(20), timezone) is frozen
 
 
 def _workload_program(

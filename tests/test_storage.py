@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from infra.catalog import residency_of
-from infra.config import ConfigError, parse_platform_config
+from foundation.catalog import residency_of
+from foundation.config import ConfigError, parse_platform_config
 from tests.conftest import shipped_raw
 from tests.plan_helpers import by_output, provider_region, sibling
 

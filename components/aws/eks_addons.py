@@ -11,8 +11,8 @@ import pulumi_aws as aws
 
 from components.aws.iam import create_irsa_role, managed_policy_arn
 from components.options import child_opts
-from components.tags import Tagging
-from infra.config.models import EksAddonVersions
+from foundation.config import EksAddonVersions
+from foundation.tags import Tagging
 
 # vpc-cni enforces Kubernetes NetworkPolicy itself (the namespace's default-deny relies on it).
 VPC_CNI_CONFIGURATION = json.dumps({"enableNetworkPolicy": "true"})

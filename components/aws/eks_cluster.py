@@ -10,9 +10,9 @@ import pulumi_aws as aws
 from components.aws.iam import managed_policy_arn, service_trust_policy
 from components.aws.logs import encrypted_log_group
 from components.options import child_opts, stateful_opts
-from components.tags import Tagging
+from foundation.audit import EKS_CONTROL_PLANE_LOG_TYPES
+from foundation.tags import Tagging
 
-CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"]
 NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"]
 
 
@@ -76,7 +76,7 @@ class EksCluster(pulumi.ComponentResource):
                 provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=args.secrets_key_arn),
                 resources=["secrets"],
             ),
-            enabled_cluster_log_types=CONTROL_PLANE_LOG_TYPES,
+            enabled_cluster_log_types=list(EKS_CONTROL_PLANE_LOG_TYPES),
             access_config=aws.eks.ClusterAccessConfigArgs(
                 authentication_mode="API",
                 bootstrap_cluster_creator_admin_permissions=True,

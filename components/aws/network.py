@@ -11,9 +11,9 @@ import pulumi_aws as aws
 from components.aws.iam import policy_document, service_trust_policy
 from components.aws.logs import encrypted_log_group
 from components.options import child_opts
-from components.tags import Tagging
-from infra.config import NetworkSettings
-from infra.planning import plan_zone_subnets
+from foundation.config import NetworkSettings
+from foundation.planning import plan_zone_subnets
+from foundation.tags import Tagging
 
 # Subnet role tags the AWS load balancer controller and EKS look for.
 ELB_ROLE_TAG = "kubernetes.io/role/elb"

@@ -17,8 +17,8 @@ from components.aws.iam import policy_document, service_trust_policy
 from components.aws.kms import account_administers_key, create_kms_key
 from components.aws.secure_bucket import SecureBucket, SecureBucketArgs, Transition
 from components.options import child_opts, stateful_opts
-from components.tags import Tagging
-from infra.config.models import StorageTiers
+from foundation.config import StorageTiers
+from foundation.tags import Tagging
 
 REPLICATION_TIME_MINUTES = 15  # S3 Replication Time Control's SLA
 BACKUP_STORAGE_CLASS = "GLACIER_IR"  # cheap, yet restorable in milliseconds

@@ -9,8 +9,8 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.options import child_opts, stateful_opts
-from components.tags import Tagging
-from infra.config.models import RedisSize
+from foundation.config import RedisSize
+from foundation.tags import Tagging
 
 REDIS_PORT = 6379
 ENGINE_VERSION = "7.1"

@@ -10,22 +10,18 @@ from components.aws.eks_addons import EksAddons, EksAddonsArgs
 from components.aws.eks_cluster import EksCluster, EksClusterArgs
 from components.aws.kms import account_administers_key, cloudwatch_logs_use_key, create_kms_key
 from components.aws.network import AwsNetwork, AwsNetworkArgs
-from components.aws.node_group import (
-    ManagedNodeGroup,
-    ManagedNodeGroupArgs,
-    NodeGroupSpec,
-    gpu_node_group_spec,
-    system_node_group_spec,
-)
+from components.aws.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 from components.aws.photo_storage import AwsPhotoStorage, AwsPhotoStorageArgs
 from components.aws.redis import REDIS_PORT, AwsRedis, AwsRedisArgs
 from components.aws.workload_identity import EksIdentities, EksIdentitiesArgs
 from components.kubeconfig import eks_kubeconfig
-from components.kubernetes.platform import KubePlatform, KubePlatformArgs
-from components.naming import cluster_name_for
+from components.kubernetes.platform import KubePlatform, kube_platform_args
+from components.kubernetes.redis_connection import RedisConnection
 from components.options import stateful_opts
-from components.tags import Tagging
-from infra.config import PlatformConfig, Region
+from foundation.config import PlatformConfig, Region
+from foundation.naming import cluster_name_for
+from foundation.node_pools import NodePoolPlan, plan_node_pools
+from foundation.tags import Tagging
 
 # The ingress gateway's Service becomes a network load balancer (the in-tree AWS cloud controller).
 NLB_ANNOTATIONS = {
@@ -95,11 +91,10 @@ class AwsRegion(pulumi.ComponentResource):
             ),
             child,
         )
-        specs = [
-            system_node_group_spec(region.system_pool),
-            *(gpu_node_group_spec(pool, platform.season_profile) for pool in region.gpu_pools),
-        ]
-        groups = {spec.role: self._node_group(name, spec, cluster, network, tagging) for spec in specs}
+        groups = {
+            pool.resource_name: self._node_group(name, pool, cluster, network, tagging)
+            for pool in plan_node_pools(platform, region)
+        }
         EksAddons(
             f"{name}-addons",
             EksAddonsArgs(
@@ -158,15 +153,12 @@ class AwsRegion(pulumi.ComponentResource):
         self.kubeconfig = eks_kubeconfig(cluster_name, cluster.endpoint, cluster.certificate_authority_data, region.id)
         kube = KubePlatform(
             f"{name}-kubernetes",
-            KubePlatformArgs(
-                platform=platform,
-                region=region,
+            kube_platform_args(
+                platform,
+                region,
                 kubeconfig=self.kubeconfig,
                 store_uri=pulumi.Output.concat("s3://", storage.bucket_name, "/photos"),
-                redis_host=redis.endpoint,
-                redis_port=REDIS_PORT,
-                redis_password=redis.auth_token,
-                redis_ca=None,
+                redis=RedisConnection(redis.endpoint, REDIS_PORT, redis.auth_token, ca=None),
                 worker_identity={"eks.amazonaws.com/role-arn": identities.worker_role_arn},
                 dns_role_arn=identities.dns_role_arn,
                 autoscaler_role_arn=identities.autoscaler_role_arn,
@@ -206,15 +198,15 @@ class AwsRegion(pulumi.ComponentResource):
         )
 
     def _node_group(
-        self, name: str, spec: NodeGroupSpec, cluster: EksCluster, network: AwsNetwork, tagging: Tagging
+        self, name: str, pool: NodePoolPlan, cluster: EksCluster, network: AwsNetwork, tagging: Tagging
     ) -> ManagedNodeGroup:
         return ManagedNodeGroup(
-            f"{name}-{spec.role}",
+            f"{name}-{pool.resource_name}",
             ManagedNodeGroupArgs(
                 cluster_name=cluster.cluster_name,
                 node_role_arn=cluster.node_role_arn,
                 subnet_ids=network.private_subnet_ids,
-                spec=spec,
+                pool=pool,
                 tagging=tagging,
                 joins_after=cluster.node_role_attachments,
             ),

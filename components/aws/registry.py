@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.options import child_opts
-from components.tags import Tagging
+from foundation.tags import Tagging
 
 UNTAGGED_IMAGE_DAYS = 14
 

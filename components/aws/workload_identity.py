@@ -8,10 +8,9 @@ from dataclasses import dataclass
 import pulumi
 
 from components.aws.iam import create_irsa_role, policy_document, route53_dns01_policy
-from components.kubernetes.addons import ACME_SERVICE_ACCOUNT
-from components.kubernetes.workloads import WORKER
 from components.options import child_opts
-from components.tags import Tagging
+from foundation.naming import ACME_SERVICE_ACCOUNT, CERT_MANAGER_NAMESPACE, WORKER
+from foundation.tags import Tagging
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class EksIdentities(pulumi.ComponentResource):
         )
         self.worker_role_arn = role("worker", args.namespace, WORKER, worker_policy)
         self.autoscaler_role_arn = role("cluster-autoscaler", "kube-system", "cluster-autoscaler", autoscaler_policy)
-        self.dns_role_arn = role("acme-dns", "cert-manager", ACME_SERVICE_ACCOUNT, route53_dns01_policy())
+        self.dns_role_arn = role("acme-dns", CERT_MANAGER_NAMESPACE, ACME_SERVICE_ACCOUNT, route53_dns01_policy())
         self.register_outputs(
             {
                 "worker_role_arn": self.worker_role_arn,

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.options import child_opts
-from infra.planning import GkeRanges
+from foundation.planning import GkeRanges
 
 PODS_RANGE = "pods"
 SERVICES_RANGE = "services"

@@ -14,8 +14,8 @@ import pulumi_gcp as gcp
 
 from components.gcp.kms import create_agent_key
 from components.options import stateful_opts
-from infra.catalog import gcp_multi_region
-from infra.config.models import StorageTiers
+from foundation.catalog import gcp_multi_region
+from foundation.config import StorageTiers
 
 SECONDS_PER_DAY = 24 * 3600
 

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.options import stateful_opts
-from infra.config.models import RedisSize
+from foundation.config import RedisSize
 
 REDIS_VERSION = "REDIS_7_2"
 TLS_PORT = 6378  # Memorystore serves TLS on 6378

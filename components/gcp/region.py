@@ -10,16 +10,18 @@ import pulumi_gcp as gcp
 
 from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from components.gcp.network import GcpNetwork, GcpNetworkArgs
-from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs, gpu_pool_spec, system_pool_spec
+from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs
 from components.gcp.photo_storage import GcsPhotoStorage, GcsPhotoStorageArgs
 from components.gcp.redis import TLS_PORT, GcpRedis, GcpRedisArgs
 from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs
 from components.kubeconfig import gke_kubeconfig
-from components.kubernetes.platform import KubePlatform, KubePlatformArgs
-from components.naming import cluster_name_for
-from components.tags import Tagging
-from infra.config import PlatformConfig, Region
-from infra.planning import plan_gke_ranges
+from components.kubernetes.platform import KubePlatform, kube_platform_args
+from components.kubernetes.redis_connection import RedisConnection
+from foundation.config import PlatformConfig, Region
+from foundation.naming import cluster_name_for
+from foundation.node_pools import plan_node_pools
+from foundation.planning import plan_gke_ranges
+from foundation.tags import Tagging
 
 
 @dataclass(frozen=True)
@@ -77,25 +79,20 @@ class GcpRegion(pulumi.ComponentResource):
             ),
             child,
         )
-        specs = [
-            system_pool_spec(region.system_pool),
-            *(gpu_pool_spec(pool, platform.season_profile) for pool in region.gpu_pools),
-        ]
         pools = {
-            spec.role: GkeNodePool(
-                f"{name}-{spec.role}",
+            pool.resource_name: GkeNodePool(
+                f"{name}-{pool.resource_name}",
                 GkeNodePoolArgs(
                     cluster_id=cluster.cluster_id,
                     project=project,
                     region=region.id,
-                    zones=region.network.availability_zones,
                     service_account=cluster.node_service_account,
-                    spec=spec,
-                    resource_labels=tagging.gcp_labels(f"nodes-{spec.role}"),
+                    pool=pool,
+                    resource_labels=tagging.gcp_labels(f"nodes-{pool.resource_name}"),
                 ),
                 child,
             )
-            for spec in specs
+            for pool in plan_node_pools(platform, region)
         }
         storage = GcsPhotoStorage(
             f"{name}-storage",
@@ -152,15 +149,12 @@ class GcpRegion(pulumi.ComponentResource):
         self.kubeconfig = gke_kubeconfig(cluster_name, cluster.endpoint, cluster.ca_certificate)
         kube = KubePlatform(
             f"{name}-kubernetes",
-            KubePlatformArgs(
-                platform=platform,
-                region=region,
+            kube_platform_args(
+                platform,
+                region,
                 kubeconfig=self.kubeconfig,
                 store_uri=pulumi.Output.concat("gs://", storage.bucket_name, "/photos"),
-                redis_host=redis.host,
-                redis_port=TLS_PORT,
-                redis_password=redis.auth_string,
-                redis_ca=redis.ca_certificate,
+                redis=RedisConnection(redis.host, TLS_PORT, redis.auth_string, ca=redis.ca_certificate),
                 worker_identity={"iam.gke.io/gcp-service-account": identities.worker_service_account},
                 dns_role_arn=identities.dns_role_arn,
             ),

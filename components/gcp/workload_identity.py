@@ -11,10 +11,9 @@ import pulumi_aws as aws
 import pulumi_gcp as gcp
 
 from components.aws.iam import create_irsa_role, route53_dns01_policy
-from components.kubernetes.addons import ACME_SERVICE_ACCOUNT
-from components.kubernetes.workloads import WORKER
 from components.options import child_opts
-from components.tags import Tagging
+from foundation.naming import ACME_SERVICE_ACCOUNT, CERT_MANAGER_NAMESPACE, WORKER
+from foundation.tags import Tagging
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class GkeIdentities(pulumi.ComponentResource):
             f"{name}-acme-dns",
             oidc.arn,
             issuer,
-            "cert-manager",
+            CERT_MANAGER_NAMESPACE,
             ACME_SERVICE_ACCOUNT,
             tags,
             child_opts(self, provider=args.dns_provider),

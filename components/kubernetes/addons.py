@@ -14,15 +14,16 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.scheduling import GPU_NODE_LABELS, gpu_toleration
-from infra.config.kubernetes import Chart, Charts
-
-MONITORING_NAMESPACE = "monitoring"
-ISTIO_NAMESPACE = "istio-system"
-GATEWAY_NAMESPACE = "istio-ingress"
-GATEWAY_RELEASE = "istio-ingressgateway"
-PROMETHEUS_RELEASE = "kube-prometheus-stack"
-ACME_SERVICE_ACCOUNT = "cert-manager-acme-dns"
+from foundation.config import Chart, Charts
+from foundation.naming import (
+    CERT_MANAGER_NAMESPACE,
+    GATEWAY_NAMESPACE,
+    GATEWAY_RELEASE,
+    ISTIO_NAMESPACE,
+    MONITORING_NAMESPACE,
+    PROMETHEUS_RELEASE,
+)
+from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT, SYSTEM_NODE_LABELS
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class ClusterAddOns(pulumi.ComponentResource):
         super().__init__("wedsync:k8s:ClusterAddOns", name, None, opts)
         charts = args.charts
         release = self._release
-        gpu_tolerations = [{"key": t.key, "operator": t.operator, "effect": t.effect} for t in [gpu_toleration()]]
+        gpu_tolerations = [GPU_TAINT.toleration_values()]
 
         if args.cloud == "aws":
             release(
@@ -84,7 +85,7 @@ class ClusterAddOns(pulumi.ComponentResource):
                         "skip-nodes-with-system-pods": False,
                         "scale-down-unneeded-time": "10m",
                     },
-                    "nodeSelector": {"node-type": "system"},
+                    "nodeSelector": SYSTEM_NODE_LABELS,
                 },
             )
         else:
@@ -122,7 +123,7 @@ class ClusterAddOns(pulumi.ComponentResource):
             name,
             "cert-manager",
             charts.cert_manager,
-            "cert-manager",
+            CERT_MANAGER_NAMESPACE,
             {
                 "crds": {"enabled": True},
                 "serviceAccount": {"name": "cert-manager"},

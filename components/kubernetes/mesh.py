@@ -9,10 +9,17 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.addons import ACME_SERVICE_ACCOUNT, GATEWAY_NAMESPACE, GATEWAY_RELEASE, MONITORING_NAMESPACE
-from components.kubernetes.objects import METRICS_PORT, SCRAPED, meta
-from components.kubernetes.workloads import JOBS_API
-from infra.config.kubernetes import ModelService
+from components.kubernetes.objects import SCRAPED, meta
+from foundation.config import ModelService
+from foundation.naming import (
+    ACME_SERVICE_ACCOUNT,
+    CERT_MANAGER_NAMESPACE,
+    GATEWAY_NAMESPACE,
+    GATEWAY_RELEASE,
+    JOBS_API,
+    METRICS_PORT,
+    MONITORING_NAMESPACE,
+)
 
 ISSUER = "letsencrypt-dns"
 TLS_SECRET = "api-tls"
@@ -213,10 +220,12 @@ class Mesh(pulumi.ComponentResource):
 
     def _acme(self, name: str, args: MeshArgs, child: pulumi.ResourceOptions) -> None:
         """A ClusterIssuer solving DNS-01 in Route53 as a role assumed with this cluster's service-account token."""
-        k8s.core.v1.ServiceAccount(f"{name}-acme-sa", metadata=meta(ACME_SERVICE_ACCOUNT, "cert-manager"), opts=child)
+        k8s.core.v1.ServiceAccount(
+            f"{name}-acme-sa", metadata=meta(ACME_SERVICE_ACCOUNT, CERT_MANAGER_NAMESPACE), opts=child
+        )
         k8s.rbac.v1.Role(
             f"{name}-acme-token-role",
-            metadata=meta(f"{ACME_SERVICE_ACCOUNT}-tokens", "cert-manager"),
+            metadata=meta(f"{ACME_SERVICE_ACCOUNT}-tokens", CERT_MANAGER_NAMESPACE),
             rules=[
                 k8s.rbac.v1.PolicyRuleArgs(
                     api_groups=[""],
@@ -229,11 +238,13 @@ class Mesh(pulumi.ComponentResource):
         )
         k8s.rbac.v1.RoleBinding(
             f"{name}-acme-token-binding",
-            metadata=meta(f"{ACME_SERVICE_ACCOUNT}-tokens", "cert-manager"),
+            metadata=meta(f"{ACME_SERVICE_ACCOUNT}-tokens", CERT_MANAGER_NAMESPACE),
             role_ref=k8s.rbac.v1.RoleRefArgs(
                 api_group="rbac.authorization.k8s.io", kind="Role", name=f"{ACME_SERVICE_ACCOUNT}-tokens"
             ),
-            subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name="cert-manager", namespace="cert-manager")],
+            subjects=[
+                k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name="cert-manager", namespace=CERT_MANAGER_NAMESPACE)
+            ],
             opts=child,
         )
         _custom(

@@ -8,9 +8,8 @@ import json
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.addons import PROMETHEUS_RELEASE
 from components.kubernetes.objects import meta
-from components.kubernetes.workloads import JOBS_API, REDIS_EXPORTER, WORKER
+from foundation.naming import JOBS_API, PROMETHEUS_RELEASE, REDIS_EXPORTER, WORKER
 
 RUNBOOKS = "https://runbooks.wedsync.example/photo-platform"
 SELECTED = {"release": PROMETHEUS_RELEASE}  # kube-prometheus-stack selects rules and monitors by this label

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.addons import GATEWAY_NAMESPACE, ISTIO_NAMESPACE, MONITORING_NAMESPACE
-from components.kubernetes.objects import METRICS_PORT, meta
-from infra.config.kubernetes import Quota
+from components.kubernetes.objects import meta
+from foundation.config import Quota
+from foundation.naming import GATEWAY_NAMESPACE, ISTIO_NAMESPACE, METRICS_PORT, MONITORING_NAMESPACE
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.config.kubernetes import Resources
+from foundation.config import Resources
 
 PART_OF = "wedsync-platform"
-METRICS_PORT = 8080  # the one port Prometheus may reach (network policy, authorization, mTLS exception)
 SCRAPED = {"wedsync.io/scrape": "true"}  # pods serving /metrics on METRICS_PORT
 
 

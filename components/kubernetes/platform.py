@@ -12,32 +12,78 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.dns import api_hosts
-from components.kubernetes.addons import GATEWAY_NAMESPACE, GATEWAY_RELEASE, ClusterAddOns, ClusterAddOnsArgs
+from components.kubernetes.addons import ClusterAddOns, ClusterAddOnsArgs
+from components.kubernetes.jobs_api import JobsApiArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
+from components.kubernetes.photo_worker import PhotoWorkerArgs
+from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.workloads import Workloads, WorkloadsArgs
-from components.naming import cluster_name_for
-from infra.config import PlatformConfig, Region
+from foundation.config import Cloud, KubernetesLayer, PlatformConfig, Region
+from foundation.naming import GATEWAY_NAMESPACE, GATEWAY_RELEASE, api_hosts, cluster_name_for
 
 
 @dataclass(frozen=True)
 class KubePlatformArgs:
-    """The cluster, the region's data services, and the identities its workloads use."""
+    """The cluster, what the layer installs, each workload's args, and the identities add-ons use."""
 
-    platform: PlatformConfig
-    region: Region
+    cloud: Cloud
+    region: str
+    cluster_name: str
+    hosts: tuple[str, ...]
+    layer: KubernetesLayer
     kubeconfig: pulumi.Input[str]
-    store_uri: pulumi.Input[str]
-    redis_host: pulumi.Input[str]
-    redis_port: int
-    redis_password: pulumi.Input[str]
-    redis_ca: pulumi.Input[str] | None
-    worker_identity: dict[str, pulumi.Input[str]]
+    workloads: WorkloadsArgs
     dns_role_arn: pulumi.Input[str]
     autoscaler_role_arn: pulumi.Input[str] | None = None
     gateway_annotations: dict[str, str] | None = None
+
+
+def kube_platform_args(
+    platform: PlatformConfig,
+    region: Region,
+    *,
+    kubeconfig: pulumi.Input[str],
+    store_uri: pulumi.Input[str],
+    redis: RedisConnection,
+    worker_identity: dict[str, pulumi.Input[str]],
+    dns_role_arn: pulumi.Input[str],
+    autoscaler_role_arn: pulumi.Input[str] | None = None,
+    gateway_annotations: dict[str, str] | None = None,
+) -> KubePlatformArgs:
+    """The layer's args for a region, from the platform config and the region's cloud resources."""
+    layer = platform.kubernetes
+    image = region.worker_image or platform.worker.image
+    return KubePlatformArgs(
+        cloud=region.cloud,
+        region=region.id,
+        cluster_name=cluster_name_for(platform, region),
+        hosts=api_hosts(platform, region),
+        layer=layer,
+        kubeconfig=kubeconfig,
+        workloads=WorkloadsArgs(
+            namespace=layer.namespace,
+            redis=redis,
+            worker=PhotoWorkerArgs(
+                image=image,
+                queue=platform.worker,
+                resources=layer.worker_resources,
+                season=platform.season_profile,
+                prescale=layer.saturday_prescale,
+                prescale_timezone=region.timezone or platform.freeze.timezone,
+                prescale_weekday=platform.freeze.weekday,
+                store_uri=store_uri,
+                identity=worker_identity,
+            ),
+            jobs_api=JobsApiArgs(image=image, stream=platform.worker.stream, autoscale=layer.jobs_api_autoscale),
+            model_services=layer.model_services,
+            redis_exporter_image=layer.redis_exporter_image,
+        ),
+        dns_role_arn=dns_role_arn,
+        autoscaler_role_arn=autoscaler_role_arn,
+        gateway_annotations=gateway_annotations,
+    )
 
 
 class KubePlatform(pulumi.ComponentResource):
@@ -47,7 +93,7 @@ class KubePlatform(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KubePlatformArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:k8s:Platform", name, None, opts)
-        platform, layer = args.platform, args.platform.kubernetes
+        layer = args.layer
         provider = k8s.Provider(
             f"{name}-provider",
             kubeconfig=args.kubeconfig,
@@ -58,9 +104,9 @@ class KubePlatform(pulumi.ComponentResource):
         addons = ClusterAddOns(
             f"{name}-addons",
             ClusterAddOnsArgs(
-                cloud=args.region.cloud.value,
-                cluster_name=cluster_name_for(platform, args.region),
-                region=args.region.id,
+                cloud=args.cloud.value,
+                cluster_name=args.cluster_name,
+                region=args.region,
                 charts=layer.charts,
                 autoscaler_role_arn=args.autoscaler_role_arn,
                 gateway_annotations=args.gateway_annotations or {},
@@ -69,37 +115,17 @@ class KubePlatform(pulumi.ComponentResource):
         )
         after_addons = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[addons])
         namespace = PhotoNamespace(
-            f"{name}-namespace", PhotoNamespaceArgs(layer.namespace, layer.quota, args.redis_port), after_addons
+            f"{name}-namespace",
+            PhotoNamespaceArgs(layer.namespace, layer.quota, args.workloads.redis.port),
+            after_addons,
         )
         after_namespace = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[addons, namespace])
-        Workloads(
-            f"{name}-workloads",
-            WorkloadsArgs(
-                namespace=layer.namespace,
-                worker=platform.worker,
-                worker_image=args.region.worker_image or platform.worker.image,
-                worker_resources=layer.worker_resources,
-                season=platform.season_profile,
-                prescale=layer.saturday_prescale,
-                prescale_timezone=args.region.timezone or platform.freeze.timezone,
-                freeze_weekday=platform.freeze.weekday,
-                jobs_api_autoscale=layer.jobs_api_autoscale,
-                model_services=layer.model_services,
-                redis_exporter_image=layer.redis_exporter_image,
-                store_uri=args.store_uri,
-                redis_host=args.redis_host,
-                redis_port=args.redis_port,
-                redis_password=args.redis_password,
-                redis_ca=args.redis_ca,
-                worker_identity=args.worker_identity,
-            ),
-            after_namespace,
-        )
+        Workloads(f"{name}-workloads", args.workloads, after_namespace)
         Mesh(
             f"{name}-mesh",
             MeshArgs(
                 layer.namespace,
-                api_hosts(platform, args.region),
+                args.hosts,
                 layer.model_services,
                 layer.acme_email,
                 layer.acme_server,

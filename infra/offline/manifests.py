@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from components.kubernetes.workloads import SECRET_KEYS_ANNOTATION
-from infra.config import PlatformConfig
+from components.kubernetes.redis_connection import SECRET_KEYS_ANNOTATION
+from foundation.config import PlatformConfig
 from infra.offline.monitor import SECRET, Registration
 from infra.offline.plan import Plan
 from infra.offline.summary import region_of

@@ -14,7 +14,7 @@ from pulumi.runtime import settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from infra.config import PROJECT, PlatformConfig
+from foundation.config import PROJECT, PlatformConfig
 from infra.offline.mocks import PlatformMocks
 from infra.offline.monitor import SECRET, RecordingMonitor, Registration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from infra.config import PlatformConfig
+from foundation.config import PlatformConfig
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
 

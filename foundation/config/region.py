@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from infra.catalog import ResidencyZone, gcp_multi_region, gpu_instance_type, residency_of
-from infra.config.models import (
-    Cloud,
-    GpuPool,
-    Model,
-    RedisSize,
-    RegionRole,
-    SystemPool,
-    require_pinned_image,
-    require_timezone,
-)
-from infra.config.problems import PathPart, raise_if_any
+from foundation.calendar import require_timezone
+from foundation.catalog import ResidencyZone, gcp_multi_region, gpu_instance_type, residency_of
+from foundation.config.base import Cloud, Model
+from foundation.config.pools import GpuPool, SystemPool
+from foundation.config.problems import PathPart, raise_if_any
+from foundation.config.storage import RedisSize
+from foundation.images import require_pinned
 
 Problems = list[tuple[tuple[PathPart, ...], str]]
+
+
+class RegionRole(StrEnum):
+    """The primary region hosts the global resources' registry; the others are secondaries."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
 
 
 class NetworkSettings(Model):
     """Network choices of one region."""
 
-    cidr: IPv4Network
-    availability_zones: tuple[str, ...] = Field(min_length=1, max_length=6)
-    nat_gateways: Literal["per_az", "single"] = "per_az"
-    endpoint_public_access_cidrs: tuple[IPv4Network, ...] = ()
+    cidr: IPv4Network = Field(description="The region's address block, /16 to /20, not overlapping other regions")
+    availability_zones: tuple[str, ...] = Field(
+        min_length=1, max_length=6, description="Zones of the region (at least 3) that offer the GPU types"
+    )
+    nat_gateways: Literal["per_az", "single"] = Field(
+        "per_az", description="One NAT gateway per zone (resilient) or a single one (cheaper)"
+    )
+    endpoint_public_access_cidrs: tuple[IPv4Network, ...] = Field(
+        (), description="CIDRs allowed to reach the cluster API from outside the network (never 0.0.0.0/0)"
+    )
 
     @field_validator("cidr")
     @classmethod
@@ -50,25 +59,33 @@ class NetworkSettings(Model):
 class Region(Model):
     """A region with a Kubernetes cluster. Its backup region needs no cluster of its own."""
 
-    id: str
-    cloud: Cloud
-    role: RegionRole = RegionRole.SECONDARY
-    residency: ResidencyZone
-    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")]
-    network: NetworkSettings
-    system_pool: SystemPool
-    gpu_pools: tuple[GpuPool, ...] = Field(min_length=1)
-    redis: RedisSize
-    backup_region: str
-    failover_to: tuple[str, ...] = ()
-    latency_region: str | None = None
-    timezone: str | None = None  # local time of its weddings (Saturday pre-scaling); default: the freeze's
-    worker_image: str | None = None  # the worker image in this region's own registry; default: worker.image
+    id: str = Field(description="Cloud region id, e.g. us-east-1 or asia-southeast1")
+    cloud: Cloud = Field(description="aws or gcp")
+    role: RegionRole = Field(RegionRole.SECONDARY, description="Exactly one region is primary")
+    residency: ResidencyZone = Field(description="Residency zone (us, eu, apac); must match the region")
+    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")] = Field(
+        description="Kubernetes minor version of the cluster, e.g. 1.33"
+    )
+    network: NetworkSettings = Field(description="Network layout")
+    system_pool: SystemPool = Field(description="The CPU node pool for add-ons and services")
+    gpu_pools: tuple[GpuPool, ...] = Field(min_length=1, description="GPU node pools (at least one)")
+    redis: RedisSize = Field(description="The job queue's Redis")
+    backup_region: str = Field(description="Where photo backups go: another region of the same residency zone")
+    failover_to: tuple[str, ...] = Field((), description="Regions of the same zone that take over its traffic")
+    latency_region: str | None = Field(
+        None, description="GCP regions: the nearest AWS region of the zone, for Route53 latency records"
+    )
+    timezone: str | None = Field(
+        None, description="Local IANA time zone of its weddings (Saturday pre-scaling); default: the freeze's"
+    )
+    worker_image: str | None = Field(
+        None, description="The worker image in this region's own registry; default: worker.image"
+    )
 
     @field_validator("worker_image")
     @classmethod
     def _image_pinned(cls, image: str | None) -> str | None:
-        return require_pinned_image(image) if image is not None else None
+        return require_pinned(image) if image is not None else None
 
     @field_validator("timezone")
     @classmethod

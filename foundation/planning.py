@@ -1,12 +1,9 @@
-"""Pure planning arithmetic: subnet layout and seasonal node-pool bounds. No Pulumi here."""
+"""Pure planning arithmetic: the address layout of a region's network. No Pulumi here."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from ipaddress import IPv4Network
-
-from infra.config.models import NodePoolSize, SeasonProfile
 
 MAX_ZONES = 6
 
@@ -51,22 +48,3 @@ def plan_gke_ranges(cidr: IPv4Network) -> GkeRanges:
     parts = list(rest.subnets(prefixlen_diff=3))
     control_plane = list(parts[-1].subnets(new_prefix=28))[-1]
     return GkeRanges(nodes=parts[0], pods=pods, services=parts[1], control_plane=control_plane)
-
-
-@dataclass(frozen=True)
-class PoolBounds:
-    """Node counts a pool is deployed with."""
-
-    min_size: int
-    desired_size: int
-    max_size: int
-
-
-def seasonal_bounds(pool: NodePoolSize, profile: SeasonProfile) -> PoolBounds:
-    """The pool's configured (peak) bounds, with the maximum cut to the season's fraction.
-
-    The maximum never drops below the minimum, and the desired size is kept inside the new bounds.
-    """
-    max_size = max(pool.min_size, 1, math.ceil(pool.max_size * profile.gpu_max_fraction))
-    desired_size = min(max(pool.desired_size, pool.min_size), max_size)
-    return PoolBounds(pool.min_size, desired_size, max_size)

@@ -11,7 +11,8 @@ pools.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+
+from foundation.capacity import Capacity
 
 RECORDED = "2026-11-22"
 HOURS_PER_MONTH = 730
@@ -30,7 +31,7 @@ GCP_MEMORYSTORE = "https://cloud.google.com/memorystore/docs/redis/pricing (Stan
 GCP_STORAGE = "https://cloud.google.com/storage/pricing (dual-region Standard, Asia)"
 GCP_GKE = "https://cloud.google.com/kubernetes-engine/pricing (cluster management fee)"
 
-Capacity = Literal["on_demand", "spot"]
+ON_DEMAND, SPOT = Capacity.ON_DEMAND, Capacity.SPOT
 
 
 @dataclass(frozen=True)
@@ -44,27 +45,27 @@ class Price:
 
 # Instance and machine types per hour, by capacity type. GCP G2/A2 prices include their GPUs.
 INSTANCE_HOURLY: dict[tuple[str, Capacity], Price] = {
-    ("g6.xlarge", "on_demand"): Price(0.8048, AWS_EC2),
-    ("g6.2xlarge", "on_demand"): Price(0.9776, AWS_EC2),
-    ("g6.12xlarge", "on_demand"): Price(4.6016, AWS_EC2),
-    ("g6.xlarge", "spot"): Price(0.33, AWS_SPOT),
-    ("g6.2xlarge", "spot"): Price(0.41, AWS_SPOT),
-    ("g5.xlarge", "on_demand"): Price(1.006, AWS_EC2),
-    ("g5.2xlarge", "on_demand"): Price(1.212, AWS_EC2),
-    ("g5.xlarge", "spot"): Price(0.45, AWS_SPOT),
-    ("g6e.xlarge", "on_demand"): Price(1.861, AWS_EC2),
-    ("p4d.24xlarge", "on_demand"): Price(32.7726, AWS_EC2),
-    ("p5.48xlarge", "on_demand"): Price(98.32, AWS_EC2),
-    ("m6i.large", "on_demand"): Price(0.096, AWS_EC2),
-    ("m6i.xlarge", "on_demand"): Price(0.192, AWS_EC2),
-    ("m6i.2xlarge", "on_demand"): Price(0.384, AWS_EC2),
-    ("g2-standard-4", "on_demand"): Price(0.8864, GCP_COMPUTE),
-    ("g2-standard-8", "on_demand"): Price(1.0714, GCP_COMPUTE),
-    ("g2-standard-4", "spot"): Price(0.3546, GCP_COMPUTE),
-    ("g2-standard-8", "spot"): Price(0.4286, GCP_COMPUTE),
-    ("a2-highgpu-1g", "on_demand"): Price(4.6749, GCP_COMPUTE),
-    ("e2-standard-4", "on_demand"): Price(0.1652, GCP_COMPUTE),
-    ("e2-standard-8", "on_demand"): Price(0.3304, GCP_COMPUTE),
+    ("g6.xlarge", ON_DEMAND): Price(0.8048, AWS_EC2),
+    ("g6.2xlarge", ON_DEMAND): Price(0.9776, AWS_EC2),
+    ("g6.12xlarge", ON_DEMAND): Price(4.6016, AWS_EC2),
+    ("g6.xlarge", SPOT): Price(0.33, AWS_SPOT),
+    ("g6.2xlarge", SPOT): Price(0.41, AWS_SPOT),
+    ("g5.xlarge", ON_DEMAND): Price(1.006, AWS_EC2),
+    ("g5.2xlarge", ON_DEMAND): Price(1.212, AWS_EC2),
+    ("g5.xlarge", SPOT): Price(0.45, AWS_SPOT),
+    ("g6e.xlarge", ON_DEMAND): Price(1.861, AWS_EC2),
+    ("p4d.24xlarge", ON_DEMAND): Price(32.7726, AWS_EC2),
+    ("p5.48xlarge", ON_DEMAND): Price(98.32, AWS_EC2),
+    ("m6i.large", ON_DEMAND): Price(0.096, AWS_EC2),
+    ("m6i.xlarge", ON_DEMAND): Price(0.192, AWS_EC2),
+    ("m6i.2xlarge", ON_DEMAND): Price(0.384, AWS_EC2),
+    ("g2-standard-4", ON_DEMAND): Price(0.8864, GCP_COMPUTE),
+    ("g2-standard-8", ON_DEMAND): Price(1.0714, GCP_COMPUTE),
+    ("g2-standard-4", SPOT): Price(0.3546, GCP_COMPUTE),
+    ("g2-standard-8", SPOT): Price(0.4286, GCP_COMPUTE),
+    ("a2-highgpu-1g", ON_DEMAND): Price(4.6749, GCP_COMPUTE),
+    ("e2-standard-4", ON_DEMAND): Price(0.1652, GCP_COMPUTE),
+    ("e2-standard-8", ON_DEMAND): Price(0.3304, GCP_COMPUTE),
 }
 
 REDIS_NODE_HOURLY: dict[str, Price] = {
@@ -85,14 +86,14 @@ class UnknownPrice(KeyError):
 
 def instance_hourly(instance_type: str, capacity: Capacity) -> Price:
     """The hourly price of one node; spot falls back to on-demand when no spot figure is recorded."""
-    price = INSTANCE_HOURLY.get((instance_type, capacity)) or INSTANCE_HOURLY.get((instance_type, "on_demand"))
+    price = INSTANCE_HOURLY.get((instance_type, capacity)) or INSTANCE_HOURLY.get((instance_type, ON_DEMAND))
     if price is None:
-        raise UnknownPrice(f"no price recorded for {instance_type} in infra/prices.py")
+        raise UnknownPrice(f"no price recorded for {instance_type} in foundation/prices.py")
     return price
 
 
 def redis_hourly(node_type: str) -> Price:
     price = REDIS_NODE_HOURLY.get(node_type)
     if price is None:
-        raise UnknownPrice(f"no price recorded for {node_type} in infra/prices.py")
+        raise UnknownPrice(f"no price recorded for {node_type} in foundation/prices.py")
     return price

@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from infra.config.platform import PlatformConfig
-from infra.config.problems import problem_lines
+from foundation.config.platform import PlatformConfig
+from foundation.config.problems import problem_lines
 
 PROJECT = "wedsync-platform"
 PLATFORM_KEY = f"{PROJECT}:platform"

@@ -3,49 +3,50 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from enum import StrEnum
 from itertools import combinations
 
 from pydantic import Field, model_validator
 
-from infra.catalog import ResidencyZone
-from infra.config.kubernetes import KubernetesLayer
-from infra.config.models import (
-    AwsAccount,
-    BudgetConfig,
-    Cloud,
-    DnsConfig,
-    FreezeWindow,
-    GcpProject,
-    Model,
-    Season,
-    SeasonCalendar,
-    SeasonProfile,
-    Slug,
-    StorageTiers,
-    Tier,
-    WorkerConfig,
-)
-from infra.config.problems import raise_if_any
-from infra.config.region import Problems, Region
+from foundation.catalog import ResidencyZone
+from foundation.config.accounts import AwsAccount, GcpProject
+from foundation.config.base import Cloud, Model, Slug
+from foundation.config.kubernetes import KubernetesLayer
+from foundation.config.operations import BudgetConfig, FreezeWindow
+from foundation.config.problems import raise_if_any
+from foundation.config.region import Problems, Region
+from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
+from foundation.config.storage import StorageTiers
+from foundation.config.traffic import DnsConfig
+from foundation.config.worker import WorkerConfig
+
+
+class Tier(StrEnum):
+    """prod is protected and judged strictest; nonprod is everything else."""
+
+    NONPROD = "nonprod"
+    PROD = "prod"
 
 
 class PlatformConfig(Model):
     """Validated once, frozen, and handed down to every component."""
 
-    environment: Slug
-    tier: Tier
-    protect_stateful: bool | None = None
-    season: Season
-    seasons: SeasonCalendar = SeasonCalendar()
-    aws: AwsAccount | None = None
-    gcp: GcpProject | None = None
-    regions: tuple[Region, ...] = Field(min_length=1)
-    storage: StorageTiers = StorageTiers()
-    dns: DnsConfig
-    worker: WorkerConfig
-    budget: BudgetConfig = BudgetConfig()
-    freeze: FreezeWindow = FreezeWindow()
-    kubernetes: KubernetesLayer = KubernetesLayer()
+    environment: Slug = Field(description="Environment name, used in resource names (e.g. prod, staging)")
+    tier: Tier = Field(description="prod or nonprod")
+    protect_stateful: bool | None = Field(
+        None, description="Protect stateful resources from deletion (default: on in prod, off elsewhere)"
+    )
+    season: Season = Field(description="The capacity season deployed now: peak, moderate or off_season")
+    seasons: SeasonCalendar = Field(SeasonCalendar(), description="The capacity profile of each season")
+    aws: AwsAccount | None = Field(None, description="The AWS account (required: DNS lives in Route53)")
+    gcp: GcpProject | None = Field(None, description="The GCP project (required when a region runs on gcp)")
+    regions: tuple[Region, ...] = Field(min_length=1, description="Regions with a cluster, one of them primary")
+    storage: StorageTiers = Field(StorageTiers(), description="Photo bucket lifecycle and backup retention")
+    dns: DnsConfig = Field(description="Public DNS zone and API names")
+    worker: WorkerConfig = Field(description="The GPU worker's image and queue")
+    budget: BudgetConfig = Field(BudgetConfig(), description="Spending caps the policy pack enforces")
+    freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
+    kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:

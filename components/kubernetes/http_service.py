@@ -1,0 +1,99 @@
+"""A CPU HTTP service: a Deployment on the system pool behind a Service on port 80, with an HPA and a PDB."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes.objects import (
+    disruption_budget,
+    hpa_behavior,
+    labels,
+    meta,
+    pod_security,
+    scratch_volume,
+    selector,
+)
+from foundation.config import Autoscale
+from foundation.naming import METRICS_PORT
+from foundation.scheduling import SYSTEM_NODE_LABELS
+
+
+def create_http_service(
+    name: str,
+    namespace: str,
+    app: str,
+    port: int,
+    autoscale: Autoscale,
+    container: k8s.core.v1.ContainerArgs,
+    opts: pulumi.ResourceOptions,
+    *,
+    scraped: bool = False,
+) -> None:
+    """The Deployment, Service (and METRICS_PORT when scraped), HPA and PDB of `app`."""
+    app_labels = labels(app, "api", scraped=scraped)
+    metrics_port = [METRICS_PORT] if scraped else []
+    k8s.core.v1.ServiceAccount(f"{name}-{app}-sa", metadata=meta(app, namespace, app_labels), opts=opts)
+    k8s.apps.v1.Deployment(
+        f"{name}-{app}",
+        metadata=meta(app, namespace, app_labels),
+        spec=k8s.apps.v1.DeploymentSpecArgs(
+            replicas=autoscale.min_replicas,
+            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(app)),
+            strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                type="RollingUpdate",
+                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=1, max_unavailable=0),
+            ),
+            template=k8s.core.v1.PodTemplateSpecArgs(
+                metadata=meta(app, extra_labels=app_labels),
+                spec=k8s.core.v1.PodSpecArgs(
+                    service_account_name=app,
+                    security_context=pod_security(),
+                    node_selector=SYSTEM_NODE_LABELS,
+                    containers=[container],
+                    volumes=[scratch_volume("1Gi")],
+                ),
+            ),
+        ),
+        opts=opts,
+    )
+    k8s.core.v1.Service(
+        f"{name}-{app}-service",
+        metadata=meta(app, namespace, app_labels),
+        spec=k8s.core.v1.ServiceSpecArgs(
+            selector=selector(app),
+            ports=[
+                k8s.core.v1.ServicePortArgs(name="http", port=80, target_port=port),
+                *(k8s.core.v1.ServicePortArgs(name="http-metrics", port=p, target_port=p) for p in metrics_port),
+            ],
+        ),
+        opts=opts,
+    )
+    k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        f"{name}-{app}-hpa",
+        metadata=meta(app, namespace, app_labels),
+        spec=k8s.autoscaling.v2.HorizontalPodAutoscalerSpecArgs(
+            scale_target_ref=k8s.autoscaling.v2.CrossVersionObjectReferenceArgs(
+                api_version="apps/v1", kind="Deployment", name=app
+            ),
+            min_replicas=autoscale.min_replicas,
+            max_replicas=autoscale.max_replicas,
+            metrics=[
+                _utilization("cpu", autoscale.cpu_utilization),
+                _utilization("memory", autoscale.memory_utilization),
+            ],
+            behavior=hpa_behavior(),
+        ),
+        opts=opts,
+    )
+    disruption_budget(f"{name}-{app}-pdb", namespace, app, opts)
+
+
+def _utilization(resource: str, percent: int) -> k8s.autoscaling.v2.MetricSpecArgs:
+    return k8s.autoscaling.v2.MetricSpecArgs(
+        type="Resource",
+        resource=k8s.autoscaling.v2.ResourceMetricSourceArgs(
+            name=resource,
+            target=k8s.autoscaling.v2.MetricTargetArgs(type="Utilization", average_utilization=percent),
+        ),
+    )

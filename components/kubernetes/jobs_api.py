@@ -1,0 +1,62 @@
+"""The jobs API: the worker image in `api` mode on the system pool, behind the gateway's /api/v1/photos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes.http_service import create_http_service
+from components.kubernetes.objects import http_probe, locked_down, requirements, scratch_mount
+from components.kubernetes.redis_connection import RedisConnection
+from foundation.config import Autoscale, Resources
+from foundation.naming import API_PORT, JOBS_API, METRICS_PORT
+
+RESOURCES = Resources(cpu_request="250m", memory_request="256Mi", cpu_limit="1", memory_limit="512Mi")
+
+
+@dataclass(frozen=True)
+class JobsApiArgs:
+    """The image, the stream jobs are queued on, and the HPA bounds."""
+
+    image: str
+    stream: str
+    autoscale: Autoscale
+
+
+def api_args(args: JobsApiArgs) -> list[str]:
+    """The container's command line (`python -m gpu_worker api ...`)."""
+    return [
+        "api",
+        "--redis",
+        "$(REDIS_URL)",
+        "--stream",
+        args.stream,
+        "--port",
+        str(API_PORT),
+        "--metrics-port",
+        str(METRICS_PORT),
+    ]
+
+
+def create_jobs_api(
+    name: str, namespace: str, args: JobsApiArgs, redis: RedisConnection, opts: pulumi.ResourceOptions
+) -> None:
+    """The jobs API's Deployment, Service (API and metrics ports), HPA and PDB."""
+    container = k8s.core.v1.ContainerArgs(
+        name=JOBS_API,
+        image=args.image,
+        args=api_args(args),
+        env=redis.env(),
+        ports=[
+            k8s.core.v1.ContainerPortArgs(name="http", container_port=API_PORT),
+            k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT),
+        ],
+        resources=requirements(RESOURCES),
+        liveness_probe=http_probe("/healthz", "http"),
+        readiness_probe=http_probe("/readyz", "http"),
+        security_context=locked_down(),
+        volume_mounts=[scratch_mount()],
+    )
+    create_http_service(name, namespace, JOBS_API, API_PORT, args.autoscale, container, opts, scraped=True)

@@ -1,0 +1,69 @@
+"""Typed per-environment config (pydantic v2): the only code that reads config."""
+
+from foundation.config.accounts import AwsAccount, EksAddonVersions, GcpProject
+from foundation.config.base import Cloud
+from foundation.config.charts import Chart, Charts
+from foundation.config.kubernetes import (
+    Autoscale,
+    KubernetesLayer,
+    ModelService,
+    Quota,
+    Resources,
+    Retries,
+    SaturdayPrescale,
+)
+from foundation.config.loader import (
+    PLATFORM_KEY,
+    PROJECT,
+    ConfigError,
+    load_from_pulumi,
+    load_stack_platform,
+    parse_platform_config,
+)
+from foundation.config.operations import BudgetConfig, FreezeWindow
+from foundation.config.platform import PlatformConfig, Tier
+from foundation.config.pools import GpuPool, NodePoolSize, SystemPool
+from foundation.config.region import NetworkSettings, Region, RegionRole
+from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
+from foundation.config.storage import RedisSize, StorageTiers
+from foundation.config.traffic import DnsConfig
+from foundation.config.worker import WorkerConfig
+
+__all__ = [
+    "PLATFORM_KEY",
+    "PROJECT",
+    "Autoscale",
+    "AwsAccount",
+    "BudgetConfig",
+    "Chart",
+    "Charts",
+    "Cloud",
+    "ConfigError",
+    "DnsConfig",
+    "EksAddonVersions",
+    "FreezeWindow",
+    "GcpProject",
+    "GpuPool",
+    "KubernetesLayer",
+    "ModelService",
+    "NetworkSettings",
+    "NodePoolSize",
+    "PlatformConfig",
+    "Quota",
+    "RedisSize",
+    "Region",
+    "RegionRole",
+    "Resources",
+    "Retries",
+    "SaturdayPrescale",
+    "Season",
+    "SeasonCalendar",
+    "SeasonProfile",
+    "StorageTiers",
+    "SystemPool",
+    "Tier",
+    "WorkerConfig",
+    "load_from_pulumi",
+    "load_stack_platform",
+    "parse_platform_config",
+]

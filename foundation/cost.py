@@ -1,0 +1,114 @@
+"""Cost estimate per region at min, desired and max capacity, from the node-pool plan and the price table.
+
+Pure arithmetic: node pools (by instance type and capacity type, GPU pools cut to the season),
+NAT gateways, the ingress load balancer, Redis, the cluster fee; storage is priced per TB-month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from foundation.config import Cloud, PlatformConfig, Region, Season
+from foundation.node_pools import NodePoolPlan, PoolRole, plan_node_pools
+from foundation.prices import (
+    CLUSTER_HOURLY,
+    LOAD_BALANCER_HOURLY,
+    MEMORYSTORE_GB_HOURLY,
+    NAT_GATEWAY_HOURLY,
+    STORAGE_TB_MONTH,
+    instance_hourly,
+    redis_hourly,
+)
+
+
+class CostKind(StrEnum):
+    """What a cost line pays for."""
+
+    CONTROL_PLANE = "control_plane"
+    SYSTEM_POOL = "system_pool"
+    GPU_POOL = "gpu_pool"
+    NAT = "nat"
+    LOAD_BALANCER = "load_balancer"
+    REDIS = "redis"
+
+
+_POOL_KIND = {PoolRole.SYSTEM: CostKind.SYSTEM_POOL, PoolRole.GPU: CostKind.GPU_POOL}
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One item's hourly cost at minimum, desired and maximum capacity."""
+
+    kind: CostKind
+    item: str
+    at_min: float
+    at_desired: float
+    at_max: float
+
+
+@dataclass(frozen=True)
+class RegionCost:
+    """Every cost line of a region, and its storage price per TB-month."""
+
+    region: str
+    lines: tuple[CostLine, ...]
+    storage_tb_month: float
+
+    def total(self, level: str) -> float:
+        return sum(getattr(line, level) for line in self.lines)
+
+
+def _pool_line(pool: NodePoolPlan, season: Season) -> CostLine:
+    hourly = instance_hourly(pool.instance_type, pool.capacity).usd
+    bounds = pool.bounds_by_season[season]
+    label = "system pool" if pool.role is PoolRole.SYSTEM else f"GPU pool {pool.name}"
+    return CostLine(
+        _POOL_KIND[pool.role],
+        f"{label} ({pool.instance_type}, {pool.capacity.value})",
+        hourly * bounds.min_size,
+        hourly * bounds.desired_size,
+        hourly * bounds.max_size,
+    )
+
+
+def _fixed(kind: CostKind, item: str, hourly: float) -> CostLine:
+    return CostLine(kind, item, hourly, hourly, hourly)
+
+
+def region_cost(platform: PlatformConfig, region: Region, season: Season) -> RegionCost:
+    """The region's hourly cost lines under a season's profile."""
+    cloud = region.cloud.value
+    lines = [
+        _fixed(CostKind.CONTROL_PLANE, "cluster control plane", CLUSTER_HOURLY[cloud].usd),
+        *(_pool_line(pool, season) for pool in plan_node_pools(platform, region)),
+    ]
+    nat_count = (
+        len(region.network.availability_zones) if cloud == "aws" and region.network.nat_gateways == "per_az" else 1
+    )
+    lines.append(_fixed(CostKind.NAT, f"NAT gateways ({nat_count})", NAT_GATEWAY_HOURLY[cloud].usd * nat_count))
+    lines.append(_fixed(CostKind.LOAD_BALANCER, "ingress load balancer", LOAD_BALANCER_HOURLY[cloud].usd))
+    if region.cloud is Cloud.AWS and region.redis.node_type:
+        redis = redis_hourly(region.redis.node_type).usd * region.redis.nodes
+        lines.append(_fixed(CostKind.REDIS, f"Redis ({region.redis.nodes} x {region.redis.node_type})", redis))
+    elif region.redis.memory_gb:
+        lines.append(
+            _fixed(
+                CostKind.REDIS,
+                f"Redis (Memorystore HA, {region.redis.memory_gb} GB)",
+                MEMORYSTORE_GB_HOURLY.usd * region.redis.memory_gb,
+            )
+        )
+    return RegionCost(region.id, tuple(lines), STORAGE_TB_MONTH[cloud].usd)
+
+
+def platform_cost(platform: PlatformConfig, season: Season | None = None) -> list[RegionCost]:
+    """Every region's cost under a season (default: the configured one)."""
+    return [region_cost(platform, region, season or platform.season) for region in platform.regions]
+
+
+def gpu_max_hourly(platform: PlatformConfig, season: Season) -> float:
+    """Worst-case hourly GPU spend: every GPU pool at its seasonal maximum."""
+    return sum(
+        line.at_max for cost in platform_cost(platform, season) for line in cost.lines if line.kind is CostKind.GPU_POOL
+    )

@@ -1,0 +1,49 @@
+"""Names and ports that several parts of the platform must agree on, each spelt once.
+
+Cloud names (clusters, public DNS names), the Kubernetes names one module creates and another refers
+to (namespaces, releases, service accounts, workloads, secrets), and the ports the workloads serve.
+"""
+
+from __future__ import annotations
+
+from foundation.config import DnsConfig, PlatformConfig, Region
+
+# Namespaces and Helm releases of the add-ons.
+MONITORING_NAMESPACE = "monitoring"
+ISTIO_NAMESPACE = "istio-system"
+GATEWAY_NAMESPACE = "istio-ingress"
+GATEWAY_RELEASE = "istio-ingressgateway"
+PROMETHEUS_RELEASE = "kube-prometheus-stack"
+CERT_MANAGER_NAMESPACE = "cert-manager"
+ACME_SERVICE_ACCOUNT = "cert-manager-acme-dns"  # cert-manager's identity for Route53 DNS-01
+
+# Workloads of the photo namespace, and the secret holding their Redis connection.
+WORKER = "gpu-worker"
+JOBS_API = "jobs-api"
+REDIS_EXPORTER = "redis-exporter"
+REDIS_SECRET = "redis-connection"
+
+# Ports: the jobs API's HTTP port, and the one port Prometheus may reach on every scraped pod
+# (network policy, authorization, mTLS exception).
+API_PORT = 8000
+METRICS_PORT = 8080
+
+
+def cluster_name_for(platform: PlatformConfig, region: Region) -> str:
+    """The EKS/GKE cluster name of a region (stable: subnet tags and the autoscaler refer to it)."""
+    return f"wedsync-{platform.environment}-{region.id}"
+
+
+def regional_name(dns: DnsConfig, region: str) -> str:
+    """`<region>.<api>.<domain>`: one region's gateway, with its own health check."""
+    return f"{region}.{dns.api_label}.{dns.domain}"
+
+
+def zone_name(dns: DnsConfig, residency: str) -> str:
+    """`<zone>.<api>.<domain>`: the latency set over a residency zone's regions."""
+    return f"{residency}.{dns.api_label}.{dns.domain}"
+
+
+def api_hosts(platform: PlatformConfig, region: Region) -> tuple[str, str]:
+    """The names a region's gateway answers to: its regional name and its residency zone's name."""
+    return regional_name(platform.dns, region.id), zone_name(platform.dns, region.residency)
