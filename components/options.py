@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pulumi
 
 
@@ -30,3 +33,10 @@ def stateful_opts(
     return pulumi.ResourceOptions(
         parent=parent, protect=protect, retain_on_delete=protect, depends_on=depends_on, provider=provider
     )
+
+
+def publish_outputs(component: pulumi.ComponentResource, outputs: Mapping[str, pulumi.Input[Any]]) -> None:
+    """Set each output as an attribute of the component (declared on its class) and register them all."""
+    for key, value in outputs.items():
+        setattr(component, key, value)
+    component.register_outputs(dict(outputs))

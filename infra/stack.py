@@ -14,6 +14,7 @@ from components.aws.region import AwsRegion, AwsRegionArgs
 from components.aws.registry import EcrRepository, EcrRepositoryArgs
 from components.dns import GlobalTraffic, GlobalTrafficArgs, RegionEndpoint
 from components.gcp.region import GcpRegion, GcpRegionArgs
+from components.region import RegionComponent
 from foundation.config import Cloud, PlatformConfig, Region, load_from_pulumi
 from foundation.tags import Tagging
 
@@ -60,7 +61,7 @@ def build(platform: PlatformConfig) -> None:
     endpoints: list[RegionEndpoint] = []
     for region in platform.regions:
         if region.cloud is Cloud.AWS:
-            component: AwsRegion | GcpRegion = AwsRegion(
+            component: RegionComponent = AwsRegion(
                 region.id,
                 AwsRegionArgs(platform, region, backup_provider=aws_providers[region.backup_region]),
                 pulumi.ResourceOptions(provider=aws_providers[region.id]),

@@ -17,7 +17,8 @@ from components.aws.workload_identity import EksIdentities, EksIdentitiesArgs
 from components.kubeconfig import eks_kubeconfig
 from components.kubernetes.platform import KubePlatform, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
-from components.options import stateful_opts
+from components.options import publish_outputs, stateful_opts
+from components.region import RegionComponent
 from foundation.config import PlatformConfig, Region
 from foundation.naming import cluster_name_for
 from foundation.node_pools import NodePoolPlan, plan_node_pools
@@ -39,22 +40,14 @@ class AwsRegionArgs:
     backup_provider: pulumi.ProviderResource
 
 
-class AwsRegion(pulumi.ComponentResource):
+class AwsRegion(RegionComponent):
     """Everything one AWS region runs; give it an `aws.Provider` for the region through `opts`."""
 
-    cluster_name: pulumi.Output[str]
-    cluster_endpoint: pulumi.Output[str]
-    kubeconfig: pulumi.Output[str]
     node_group_names: pulumi.Output[dict[str, str]]
     vpc_id: pulumi.Output[str]
     private_subnet_ids: pulumi.Output[list[str]]
     oidc_provider_arn: pulumi.Output[str]
-    bucket_name: pulumi.Output[str]
     backup_bucket_name: pulumi.Output[str]
-    redis_endpoint: pulumi.Output[str]
-    redis_port: pulumi.Output[int]
-    redis_auth_token: pulumi.Output[str]
-    ingress_endpoint: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsRegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:Region", name, None, opts)
@@ -167,34 +160,23 @@ class AwsRegion(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, depends_on=list(groups.values())),
         )
 
-        self.cluster_name = cluster.cluster_name
-        self.cluster_endpoint = cluster.endpoint
-        self.node_group_names = pulumi.Output.all(**{role: g.node_group_name for role, g in groups.items()})
-        self.vpc_id = network.vpc_id
-        self.private_subnet_ids = network.private_subnet_ids
-        self.oidc_provider_arn = cluster.oidc_provider_arn
-        self.bucket_name = storage.bucket_name
-        self.backup_bucket_name = storage.backup_bucket_name
-        self.redis_endpoint = redis.endpoint
-        self.redis_port = redis.port
-        self.redis_auth_token = redis.auth_token
-        self.ingress_endpoint = kube.ingress_endpoint
-        self.register_outputs(
+        publish_outputs(
+            self,
             {
-                "cluster_name": self.cluster_name,
-                "cluster_endpoint": self.cluster_endpoint,
+                "cluster_name": cluster.cluster_name,
+                "cluster_endpoint": cluster.endpoint,
                 "kubeconfig": self.kubeconfig,
-                "node_group_names": self.node_group_names,
-                "vpc_id": self.vpc_id,
-                "private_subnet_ids": self.private_subnet_ids,
-                "oidc_provider_arn": self.oidc_provider_arn,
-                "bucket_name": self.bucket_name,
-                "backup_bucket_name": self.backup_bucket_name,
-                "redis_endpoint": self.redis_endpoint,
-                "redis_port": self.redis_port,
-                "redis_auth_token": self.redis_auth_token,
-                "ingress_endpoint": self.ingress_endpoint,
-            }
+                "node_group_names": pulumi.Output.all(**{role: g.node_group_name for role, g in groups.items()}),
+                "vpc_id": network.vpc_id,
+                "private_subnet_ids": network.private_subnet_ids,
+                "oidc_provider_arn": cluster.oidc_provider_arn,
+                "bucket_name": storage.bucket_name,
+                "backup_bucket_name": storage.backup_bucket_name,
+                "redis_endpoint": redis.endpoint,
+                "redis_port": redis.port,
+                "redis_auth_token": redis.auth_token,
+                "ingress_endpoint": kube.ingress_endpoint,
+            },
         )
 
     def _node_group(

@@ -17,6 +17,8 @@ from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs
 from components.kubeconfig import gke_kubeconfig
 from components.kubernetes.platform import KubePlatform, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
+from components.options import publish_outputs
+from components.region import RegionComponent
 from foundation.config import PlatformConfig, Region
 from foundation.naming import cluster_name_for
 from foundation.node_pools import plan_node_pools
@@ -33,20 +35,12 @@ class GcpRegionArgs:
     dns_provider: pulumi.ProviderResource  # AWS, for cert-manager's Route53 role
 
 
-class GcpRegion(pulumi.ComponentResource):
+class GcpRegion(RegionComponent):
     """Everything one GCP region runs; give it a `gcp.Provider` for the project and region through `opts`."""
 
-    cluster_name: pulumi.Output[str]
-    cluster_endpoint: pulumi.Output[str]
-    kubeconfig: pulumi.Output[str]
     node_pool_names: pulumi.Output[dict[str, str]]
-    bucket_name: pulumi.Output[str]
-    redis_endpoint: pulumi.Output[str]
-    redis_port: pulumi.Output[int]
-    redis_auth_token: pulumi.Output[str]
     redis_ca_certificate: pulumi.Output[str]
     registry_id: pulumi.Output[str]
-    ingress_endpoint: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpRegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:gcp:Region", name, None, opts)
@@ -161,28 +155,19 @@ class GcpRegion(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, depends_on=list(pools.values())),
         )
 
-        self.cluster_name = cluster.cluster_name
-        self.cluster_endpoint = cluster.endpoint
-        self.node_pool_names = pulumi.Output.all(**{role: p.node_pool_name for role, p in pools.items()})
-        self.bucket_name = storage.bucket_name
-        self.redis_endpoint = redis.host
-        self.redis_port = redis.port
-        self.redis_auth_token = redis.auth_string
-        self.redis_ca_certificate = redis.ca_certificate
-        self.registry_id = registry.id
-        self.ingress_endpoint = kube.ingress_endpoint
-        self.register_outputs(
+        publish_outputs(
+            self,
             {
-                "cluster_name": self.cluster_name,
-                "cluster_endpoint": self.cluster_endpoint,
+                "cluster_name": cluster.cluster_name,
+                "cluster_endpoint": cluster.endpoint,
                 "kubeconfig": self.kubeconfig,
-                "node_pool_names": self.node_pool_names,
-                "bucket_name": self.bucket_name,
-                "redis_endpoint": self.redis_endpoint,
-                "redis_port": self.redis_port,
-                "redis_auth_token": self.redis_auth_token,
-                "redis_ca_certificate": self.redis_ca_certificate,
-                "registry_id": self.registry_id,
-                "ingress_endpoint": self.ingress_endpoint,
-            }
+                "node_pool_names": pulumi.Output.all(**{role: p.node_pool_name for role, p in pools.items()}),
+                "bucket_name": storage.bucket_name,
+                "redis_endpoint": redis.host,
+                "redis_port": redis.port,
+                "redis_auth_token": redis.auth_string,
+                "redis_ca_certificate": redis.ca_certificate,
+                "registry_id": registry.id,
+                "ingress_endpoint": kube.ingress_endpoint,
+            },
         )
