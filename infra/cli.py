@@ -3,6 +3,8 @@
     python -m infra preview --stack staging [--json plan.json] [--manifests DIR] [--at 2026-06-13T14:00:00+00:00]
     python -m infra check plan.json [--stack prod] [--at ...] [--deploy]
     python -m infra policy-config --stack prod [--deploy] [--out pack-config.json]
+    python -m infra config-schema [--out docs/config.schema.json]
+    python -m infra config-reference [--readme README.md]
 
 Exit codes: 0 success, 1 a mandatory policy is violated (or a manifest is invalid), 2 invalid config or
 usage (one line per problem, no traceback).
@@ -104,12 +106,32 @@ def _policy_config(args: argparse.Namespace) -> int:
     from infra.policy_config import pack_config
 
     platform, _ = load_stack_platform(args.project_dir, args.stack)
-    document = json.dumps(pack_config(settings_for(platform, deploy=args.deploy)), indent=2) + "\n"
-    if args.out:
-        args.out.write_text(document)
+    _write_or_print(json.dumps(pack_config(settings_for(platform, deploy=args.deploy)), indent=2) + "\n", args.out)
+    return EXIT_OK
+
+
+def _config_schema(args: argparse.Namespace) -> int:
+    from infra.config_docs import schema_document
+
+    _write_or_print(schema_document(), args.out)
+    return EXIT_OK
+
+
+def _config_reference(args: argparse.Namespace) -> int:
+    from infra.config_docs import reference_markdown, with_reference
+
+    if args.readme:
+        args.readme.write_text(with_reference(args.readme.read_text()))
+    else:
+        print(reference_markdown())
+    return EXIT_OK
+
+
+def _write_or_print(document: str, out: Path | None) -> None:
+    if out:
+        out.write_text(document)
     else:
         sys.stdout.write(document)
-    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--deploy", action="store_true", help="for `pulumi up`: the freeze is mandatory")
     config.add_argument("--out", type=Path, help="file to write (default: standard output)")
     config.set_defaults(handler=_policy_config)
+
+    schema = commands.add_parser("config-schema", help="write the JSON Schema of Pulumi.<stack>.yaml")
+    schema.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    schema.set_defaults(handler=_config_schema)
+
+    reference = commands.add_parser("config-reference", help="write the config reference table (Markdown)")
+    reference.add_argument("--readme", type=Path, help="replace the generated section of this README")
+    reference.set_defaults(handler=_config_reference)
     return parser
 
 
