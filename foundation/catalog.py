@@ -7,10 +7,20 @@ zone each region belongs to. Extend the tables when the platform adopts a new ty
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
-CloudName = Literal["aws", "gcp"]
 ResidencyZone = Literal["us", "eu", "apac"]
+
+
+class Cloud(StrEnum):
+    """The cloud a region runs on."""
+
+    AWS = "aws"
+    GCP = "gcp"
+
+
+AWS, GCP = Cloud.AWS, Cloud.GCP
 
 
 @dataclass(frozen=True)
@@ -40,22 +50,22 @@ GPU_MODELS: dict[str, GpuModel] = {
 class GpuInstanceType:
     """An instance (AWS) or machine (GCP) type with GPUs attached."""
 
-    cloud: CloudName
+    cloud: Cloud
     name: str
     gpu_model: str
     gpus: int
 
 
-def _family(cloud: CloudName, gpu_model: str, gpus_by_size: dict[str, int]) -> list[GpuInstanceType]:
+def _family(cloud: Cloud, gpu_model: str, gpus_by_size: dict[str, int]) -> list[GpuInstanceType]:
     return [GpuInstanceType(cloud, name, gpu_model, gpus) for name, gpus in gpus_by_size.items()]
 
 
-GPU_INSTANCE_TYPES: dict[tuple[CloudName, str], GpuInstanceType] = {
+GPU_INSTANCE_TYPES: dict[tuple[Cloud, str], GpuInstanceType] = {
     (t.cloud, t.name): t
     for t in [
-        *_family("aws", "t4", {"g4dn.xlarge": 1, "g4dn.2xlarge": 1, "g4dn.12xlarge": 4, "g4dn.metal": 8}),
+        *_family(AWS, "t4", {"g4dn.xlarge": 1, "g4dn.2xlarge": 1, "g4dn.12xlarge": 4, "g4dn.metal": 8}),
         *_family(
-            "aws",
+            AWS,
             "a10g",
             {
                 "g5.xlarge": 1,
@@ -68,7 +78,7 @@ GPU_INSTANCE_TYPES: dict[tuple[CloudName, str], GpuInstanceType] = {
             },
         ),
         *_family(
-            "aws",
+            AWS,
             "l4",
             {
                 "g6.xlarge": 1,
@@ -80,13 +90,13 @@ GPU_INSTANCE_TYPES: dict[tuple[CloudName, str], GpuInstanceType] = {
                 "g6.48xlarge": 8,
             },
         ),
-        *_family("aws", "l40s", {"g6e.xlarge": 1, "g6e.2xlarge": 1, "g6e.12xlarge": 4, "g6e.48xlarge": 8}),
-        *_family("aws", "a100-40gb", {"p4d.24xlarge": 8}),
-        *_family("aws", "a100-80gb", {"p4de.24xlarge": 8}),
-        *_family("aws", "h100", {"p5.48xlarge": 8}),
-        *_family("aws", "h200", {"p5e.48xlarge": 8}),
+        *_family(AWS, "l40s", {"g6e.xlarge": 1, "g6e.2xlarge": 1, "g6e.12xlarge": 4, "g6e.48xlarge": 8}),
+        *_family(AWS, "a100-40gb", {"p4d.24xlarge": 8}),
+        *_family(AWS, "a100-80gb", {"p4de.24xlarge": 8}),
+        *_family(AWS, "h100", {"p5.48xlarge": 8}),
+        *_family(AWS, "h200", {"p5e.48xlarge": 8}),
         *_family(
-            "gcp",
+            GCP,
             "l4",
             {
                 "g2-standard-4": 1,
@@ -98,30 +108,29 @@ GPU_INSTANCE_TYPES: dict[tuple[CloudName, str], GpuInstanceType] = {
             },
         ),
         *_family(
-            "gcp",
+            GCP,
             "a100-40gb",
             {"a2-highgpu-1g": 1, "a2-highgpu-2g": 2, "a2-highgpu-4g": 4, "a2-highgpu-8g": 8},
         ),
         *_family(
-            "gcp",
+            GCP,
             "a100-80gb",
             {"a2-ultragpu-1g": 1, "a2-ultragpu-2g": 2, "a2-ultragpu-4g": 4, "a2-ultragpu-8g": 8},
         ),
-        *_family("gcp", "h100", {"a3-highgpu-8g": 8}),
+        *_family(GCP, "h100", {"a3-highgpu-8g": 8}),
     ]
 }
 
-REGION_RESIDENCY: dict[tuple[CloudName, str], ResidencyZone] = {
-    **{("aws", r): "us" for r in ("us-east-1", "us-east-2", "us-west-1", "us-west-2")},
-    **{("aws", r): "eu" for r in ("eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1")},
+REGION_RESIDENCY: dict[tuple[Cloud, str], ResidencyZone] = {
+    **{(AWS, r): "us" for r in ("us-east-1", "us-east-2", "us-west-1", "us-west-2")},
+    **{(AWS, r): "eu" for r in ("eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1")},
     **{
-        ("aws", r): "apac"
-        for r in ("ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-south-1")
+        (AWS, r): "apac" for r in ("ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-south-1")
     },
-    **{("gcp", r): "us" for r in ("us-central1", "us-east1", "us-east4", "us-west1")},
-    **{("gcp", r): "eu" for r in ("europe-west1", "europe-west3", "europe-west4")},
+    **{(GCP, r): "us" for r in ("us-central1", "us-east1", "us-east4", "us-west1")},
+    **{(GCP, r): "eu" for r in ("europe-west1", "europe-west3", "europe-west4")},
     **{
-        ("gcp", r): "apac"
+        (GCP, r): "apac"
         for r in (
             "asia-southeast1",
             "asia-southeast2",
@@ -133,14 +142,20 @@ REGION_RESIDENCY: dict[tuple[CloudName, str], ResidencyZone] = {
 }
 
 
-def residency_of(cloud: CloudName, region_id: str) -> ResidencyZone | None:
-    """The residency zone of a region, or None for a region the platform does not know."""
-    return REGION_RESIDENCY.get((cloud, region_id))
+def _cloud(name: str) -> Cloud | None:
+    return Cloud(name) if name in Cloud._value2member_map_ else None
 
 
-def gpu_instance_type(cloud: CloudName, name: str) -> GpuInstanceType | None:
+def residency_of(cloud: Cloud | str, region_id: str) -> ResidencyZone | None:
+    """The residency zone of a region, or None for a region (or cloud) the platform does not know."""
+    known = _cloud(cloud)
+    return REGION_RESIDENCY.get((known, region_id)) if known else None
+
+
+def gpu_instance_type(cloud: Cloud | str, name: str) -> GpuInstanceType | None:
     """The GPU facts of an instance/machine type, or None if it is not a known GPU type."""
-    return GPU_INSTANCE_TYPES.get((cloud, name))
+    known = _cloud(cloud)
+    return GPU_INSTANCE_TYPES.get((known, name)) if known else None
 
 
 _GCP_MULTI_REGIONS = {"us": "US", "europe": "EU", "asia": "ASIA"}

@@ -7,7 +7,7 @@ component asks for them, so policies can read these conventions without loading 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -76,7 +76,8 @@ class Taint(Model):
         """The toleration pods carry to run on tainted nodes: any value of the key, with its effect."""
         import pulumi_kubernetes as k8s
 
-        return k8s.core.v1.TolerationArgs(**self.toleration_values())
+        values = self.toleration_values()
+        return k8s.core.v1.TolerationArgs(key=values["key"], operator=values["operator"], effect=values["effect"])
 
     def toleration_values(self) -> dict[str, str]:
         """The same toleration as plain values (Helm chart values take it in this form)."""
@@ -93,11 +94,11 @@ class Taint(Model):
         )
 
 
-def _any_mapping(items: object, matches: Any) -> bool:
+def _any_mapping(items: object, matches: Callable[[Mapping[str, Any]], bool]) -> bool:
     """True when some mapping in a sequence satisfies `matches` (engine props may be read-only proxies)."""
-    if isinstance(items, str | bytes) or not hasattr(items, "__iter__"):
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
         return False
-    return any(isinstance(item, Mapping) and matches(item) for item in items)  # type: ignore[attr-defined]
+    return any(isinstance(item, Mapping) and matches(item) for item in items)
 
 
 GPU_TAINT = Taint(key=GPU_RESOURCE, value="present", effect=TaintEffect.NO_SCHEDULE)

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, TypeVar, Unpack
+from collections.abc import Callable
+from typing import Any, Protocol, TypedDict, TypeVar, Unpack, cast
 
-from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity, StackValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
 from policies.settings import schema
 
 P = TypeVar("P", ResourceValidationPolicy, StackValidationPolicy)
+
+
+class Report(Protocol):
+    """The `report_violation` CrossGuard passes to a policy.
+
+    At run time the URN is optional (`report_violation(message, urn=None)` in pulumi_policy/policy.py);
+    the package's `ReportViolation` alias types it as required, so policies use this type instead.
+    """
+
+    def __call__(self, message: str, urn: str | None = None, /) -> None: ...
+
+
+ResourceCheck = Callable[[ResourceValidationArgs, Report], None]
+StackCheck = Callable[[StackValidationArgs, Report], None]
 
 
 class PolicyOptions(TypedDict, total=False):
@@ -19,12 +41,19 @@ class PolicyOptions(TypedDict, total=False):
     level: EnforcementLevel
 
 
-def _policy(kind: type[P], name: str, description: str, validate: Any, remediation: str, options: PolicyOptions) -> P:
+def _policy(
+    kind: type[P],
+    name: str,
+    description: str,
+    validate: ResourceCheck | StackCheck,
+    remediation: str,
+    options: PolicyOptions,
+) -> P:
     settings = options.get("settings", ())
     return kind(
         name=name,
         description=description,
-        validate=validate,
+        validate=cast(Any, validate),  # the one place our Report type meets CrossGuard's ReportViolation alias
         enforcement_level=options.get("level", EnforcementLevel.MANDATORY),
         severity=options.get("severity", Severity.HIGH),
         remediation_steps=remediation,
@@ -33,14 +62,14 @@ def _policy(kind: type[P], name: str, description: str, validate: Any, remediati
 
 
 def resource_policy(
-    name: str, description: str, validate: Any, remediation: str, **options: Unpack[PolicyOptions]
+    name: str, description: str, validate: ResourceCheck, remediation: str, **options: Unpack[PolicyOptions]
 ) -> ResourceValidationPolicy:
     """A policy judging one resource at a time."""
     return _policy(ResourceValidationPolicy, name, description, validate, remediation, options)
 
 
 def stack_policy(
-    name: str, description: str, validate: Any, remediation: str, **options: Unpack[PolicyOptions]
+    name: str, description: str, validate: StackCheck, remediation: str, **options: Unpack[PolicyOptions]
 ) -> StackValidationPolicy:
     """A policy judging the whole stack (rules that span resources)."""
     return _policy(StackValidationPolicy, name, description, validate, remediation, options)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from ipaddress import ip_network
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy import ResourceValidationArgs
 
 from foundation.audit import EKS_CONTROL_PLANE_LOG_TYPES
-from policies.build import resource_policy
+from policies.build import Report, resource_policy
 from policies.resources import get
 
 MAX_ROTATION_SECONDS = 365 * 24 * 3600
 
 
-def _eks(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _eks(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type != "aws:eks/cluster:Cluster":
         return
     props = args.props
@@ -32,7 +32,7 @@ def _eks(args: ResourceValidationArgs, report: ReportViolation) -> None:
         report(f"control-plane logs missing: {', '.join(sorted(missing))}")
 
 
-def _gke(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _gke(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type != "gcp:container/cluster:Cluster":
         return
     props = args.props
@@ -53,7 +53,7 @@ def _rotation_seconds(period: str | None) -> float | None:
         return None
 
 
-def _kms_rotation(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _kms_rotation(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type == "aws:kms/key:Key" and get(args.props, "enableKeyRotation") is not True:
         report("automatic key rotation is off")
     if args.resource_type == "gcp:kms/cryptoKey:CryptoKey":

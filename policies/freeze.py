@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
+from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
 from foundation.calendar import in_weekly_window
 from foundation.policy_settings import setting
-from policies.build import stack_policy
+from policies.build import Report, stack_policy
 
 FREEZE_SETTINGS = (
     "tier",
@@ -42,7 +42,7 @@ def _frozen(config: Any) -> tuple[bool, str]:
     return setting(config, "tier") == "prod" and in_weekly_window(now, weekday, start, end, zone), window
 
 
-def _deploy_blocked(args: StackValidationArgs, report: ReportViolation) -> None:
+def _deploy_blocked(args: StackValidationArgs, report: Report) -> None:
     config = args.get_config()
     frozen, window = _frozen(config)
     if frozen and setting(config, "deploy") and not setting(config, "freeze_override_reason").strip():
@@ -51,7 +51,7 @@ def _deploy_blocked(args: StackValidationArgs, report: ReportViolation) -> None:
         )
 
 
-def _preview_in_window(args: StackValidationArgs, report: ReportViolation) -> None:
+def _preview_in_window(args: StackValidationArgs, report: Report) -> None:
     config = args.get_config()
     frozen, window = _frozen(config)
     if frozen and not setting(config, "deploy"):

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from foundation.capacity import Capacity
 from foundation.policy_settings import setting
 from foundation.prices import UnknownPrice, instance_hourly
 from foundation.scheduling import GPU_RESOURCE, GPU_TAINT
-from policies.build import resource_policy, stack_policy
+from policies.build import Report, resource_policy, stack_policy
 from policies.kubernetes import pod_spec
 from policies.resources import get, is_gpu_node_group
 
@@ -26,7 +26,7 @@ def _taints(resource_type: str, props: Mapping[str, Any]) -> list[Mapping[str, A
     return get(props, "taints", default=[]) or []
 
 
-def _tainted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _tainted(args: ResourceValidationArgs, report: Report) -> None:
     if not is_gpu_node_group(args.resource_type, args.props):
         return
     if not GPU_TAINT.is_on_node_pool(_taints(args.resource_type, args.props)):
@@ -38,7 +38,7 @@ def _requests_gpu(container: Mapping[str, Any]) -> bool:
     return any(GPU_RESOURCE in (resources.get(kind) or {}) for kind in ("limits", "requests"))
 
 
-def _tolerates(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _tolerates(args: ResourceValidationArgs, report: Report) -> None:
     spec = pod_spec(args.resource_type, args.props)
     if spec is None or not any(_requests_gpu(c) for c in spec.get("containers") or []):
         return
@@ -61,7 +61,7 @@ def _gpu_pool_max(resource_type: str, props: Mapping[str, Any]) -> tuple[str, Ca
     )
 
 
-def _within_budget(args: StackValidationArgs, report: ReportViolation) -> None:
+def _within_budget(args: StackValidationArgs, report: Report) -> None:
     budget = float(setting(args.get_config(), "gpu_hourly_budget_usd"))
     total, parts = 0.0, []
     for resource in args.resources:

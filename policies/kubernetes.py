@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 
 from foundation.images import is_pinned
-from policies.build import resource_policy, stack_policy
+from policies.build import Report, resource_policy, stack_policy
 from policies.resources import get
 
 _TEMPLATE_KINDS = {
@@ -42,14 +42,14 @@ def _containers(args: ResourceValidationArgs) -> list[Mapping[str, Any]]:
     return [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
 
 
-def _images_pinned(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _images_pinned(args: ResourceValidationArgs, report: Report) -> None:
     for container in _containers(args):
         image = str(container.get("image", ""))
         if not is_pinned(image):
             report(f"container {container.get('name')}: image {image!r} is not pinned by tag or digest")
 
 
-def _requests_and_limits(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _requests_and_limits(args: ResourceValidationArgs, report: Report) -> None:
     for container in _containers(args):
         for kind in ("requests", "limits"):
             missing = {"cpu", "memory"} - set(get(container, "resources", kind, default={}) or {})
@@ -57,7 +57,7 @@ def _requests_and_limits(args: ResourceValidationArgs, report: ReportViolation) 
                 report(f"container {container.get('name')}: no {kind} for {', '.join(sorted(missing))}")
 
 
-def _probes(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _probes(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type not in LONG_RUNNING:
         return
     spec = pod_spec(args.resource_type, args.props) or {}
@@ -67,7 +67,7 @@ def _probes(args: ResourceValidationArgs, report: ReportViolation) -> None:
                 report(f"container {container.get('name')}: no {probe}")
 
 
-def _locked_down(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _locked_down(args: ResourceValidationArgs, report: Report) -> None:
     spec = pod_spec(args.resource_type, args.props) or {}
     pod_non_root = get(spec, "securityContext", "runAsNonRoot") is True
     for container in _containers(args):
@@ -87,7 +87,7 @@ def _namespace(props: Mapping[str, Any]) -> str:
     return str(get(props, "metadata", "namespace", default="default"))
 
 
-def _default_deny_everywhere(args: StackValidationArgs, report: ReportViolation) -> None:
+def _default_deny_everywhere(args: StackValidationArgs, report: Report) -> None:
     denied = {
         _namespace(r.props)
         for r in args.resources
@@ -113,7 +113,7 @@ def _scaled_targets(args: StackValidationArgs) -> set[tuple[str, str]]:
     }
 
 
-def _disruption_budgets(args: StackValidationArgs, report: ReportViolation) -> None:
+def _disruption_budgets(args: StackValidationArgs, report: Report) -> None:
     scaled = _scaled_targets(args)
     budgets = [r for r in args.resources if r.resource_type == PDB]
     for deployment in (r for r in args.resources if r.resource_type == DEPLOYMENT):

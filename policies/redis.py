@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity
 
 from foundation.policy_settings import setting
-from policies.build import resource_policy
+from policies.build import Report, resource_policy
 from policies.resources import get
 
 ELASTICACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
 MEMORYSTORE = "gcp:redis/instance:Instance"
 
 
-def _encrypted_and_authenticated(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _encrypted_and_authenticated(args: ResourceValidationArgs, report: Report) -> None:
     props = args.props
     if args.resource_type == ELASTICACHE:
         if get(props, "atRestEncryptionEnabled") is not True:
@@ -28,7 +28,7 @@ def _encrypted_and_authenticated(args: ResourceValidationArgs, report: ReportVio
             report("AUTH is off")
 
 
-def _fails_over_in_prod(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _fails_over_in_prod(args: ResourceValidationArgs, report: Report) -> None:
     if setting(args.get_config(), "tier") != "prod":
         return
     if args.resource_type == ELASTICACHE and not (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
+from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
 from foundation.catalog import residency_of
-from policies.build import stack_policy
+from policies.build import Report, stack_policy
 from policies.resources import S3_BUCKET, get, provider_region
 from policies.storage import REPLICATION
 
@@ -38,10 +38,10 @@ def _source_bucket(resources: list[PolicyResource], config: PolicyResource) -> P
 
 
 def _zone(cloud: str, region: str | None) -> str | None:
-    return residency_of(cloud, region) if region else None  # type: ignore[arg-type]
+    return residency_of(cloud, region) if region else None
 
 
-def _check(args: StackValidationArgs, report: ReportViolation) -> None:
+def _check(args: StackValidationArgs, report: Report) -> None:
     for config in (r for r in args.resources if r.resource_type == REPLICATION):
         source = _source_bucket(args.resources, config)
         source_region = provider_region(source) if source else provider_region(config)

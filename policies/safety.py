@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity
 
 from foundation.policy_settings import setting
-from policies.build import resource_policy
+from policies.build import Report, resource_policy
 from policies.resources import STATEFUL_TYPES
 
 
-def _protected_in_prod(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _protected_in_prod(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type not in STATEFUL_TYPES or setting(args.get_config(), "tier") != "prod":
         return
     if not args.opts.protect:

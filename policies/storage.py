@@ -8,14 +8,13 @@ from collections.abc import Callable
 
 from pulumi_policy import (
     PolicyResource,
-    ReportViolation,
     ResourceValidationArgs,
     Severity,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
-from policies.build import resource_policy, stack_policy
+from policies.build import Report, StackCheck, resource_policy, stack_policy
 from policies.resources import S3_BUCKET, get, siblings
 
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -29,10 +28,10 @@ OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguratio
 BucketCheck = Callable[[list[PolicyResource], PolicyResource], str | None]
 
 
-def _each_bucket(check: BucketCheck) -> Callable[[StackValidationArgs, ReportViolation], None]:
+def _each_bucket(check: BucketCheck) -> StackCheck:
     """A stack validation running `check(resources, bucket)` for every S3 bucket."""
 
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+    def validate(args: StackValidationArgs, report: Report) -> None:
         for bucket in (r for r in args.resources if r.resource_type == S3_BUCKET):
             problem = check(args.resources, bucket)
             if problem:
@@ -111,7 +110,7 @@ def _bucket_policy(name: str, description: str, check: BucketCheck, remediation:
     return stack_policy(name, description, _each_bucket(check), remediation, severity=Severity.CRITICAL)
 
 
-def _gcs_locked_down(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _gcs_locked_down(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type != "gcp:storage/bucket:Bucket":
         return
     props = args.props

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy import ResourceValidationArgs
 
 from foundation.policy_settings import setting
-from policies.build import resource_policy
+from policies.build import Report, resource_policy
 from policies.resources import get
 
 # AWS resource types without a `tags` argument; every other AWS resource must carry the tags.
@@ -50,7 +50,7 @@ def labels_of(resource_type: str, props: Mapping[str, Any]) -> Mapping[str, Any]
     return None
 
 
-def _required_tags(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _required_tags(args: ResourceValidationArgs, report: Report) -> None:
     labels = labels_of(args.resource_type, args.props)
     if labels is None:
         return

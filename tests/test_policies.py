@@ -287,7 +287,7 @@ def _workload_program(
     return program
 
 
-WORKLOAD_CASES = [
+WORKLOAD_CASES: list[tuple[str, dict[str, object]]] = [
     ("k8s-image-pinned", {"image": "registry.example/wedsync/api:latest"}),
     ("k8s-image-pinned", {"image": "registry.example/wedsync/api"}),
     ("k8s-probes", {"probes": False}),

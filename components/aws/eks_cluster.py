@@ -86,7 +86,7 @@ class EksCluster(pulumi.ComponentResource):
             tags=tags,
             opts=stateful_opts(self, args.protect, depends_on=[cluster_policy, log_group]),
         )
-        issuer_url = cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
+        issuer_url = cluster.identities.apply(lambda ids: (ids[0].oidcs or [])[0].issuer or "")
         oidc_provider = aws.iam.OpenIdConnectProvider(
             f"{name}-oidc",
             url=issuer_url,
@@ -112,12 +112,12 @@ class EksCluster(pulumi.ComponentResource):
 
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
-        self.certificate_authority_data = cluster.certificate_authority.apply(lambda ca: ca.data)
+        self.certificate_authority_data = cluster.certificate_authority.apply(lambda ca: ca.data or "")
         self.oidc_provider_arn = oidc_provider.arn
         self.oidc_issuer_url = issuer_url
         self.node_role_arn = node_role.arn
         # Managed node groups run in the cluster security group; Redis admits it.
-        self.cluster_security_group_id = cluster.vpc_config.apply(lambda vpc: vpc.cluster_security_group_id)
+        self.cluster_security_group_id = cluster.vpc_config.apply(lambda vpc: vpc.cluster_security_group_id or "")
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,

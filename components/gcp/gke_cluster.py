@@ -128,7 +128,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.cluster_id = cluster.id
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
-        self.ca_certificate = cluster.master_auth.apply(lambda auth: auth.cluster_ca_certificate)
+        self.ca_certificate = cluster.master_auth.apply(lambda auth: auth.cluster_ca_certificate or "")
         self.node_service_account = nodes.email
         self.register_outputs(
             {

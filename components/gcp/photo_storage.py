@@ -33,12 +33,15 @@ class GcsPhotoStorageArgs:
     protect: bool
 
 
+Condition = gcp.storage.BucketLifecycleRuleConditionArgs
+
+
 def _lifecycle_rule(
-    action: str, storage_class: str | None = None, **condition: object
+    action: str, condition: Condition, storage_class: str | None = None
 ) -> gcp.storage.BucketLifecycleRuleArgs:
     return gcp.storage.BucketLifecycleRuleArgs(
         action=gcp.storage.BucketLifecycleRuleActionArgs(type=action, storage_class=storage_class),
-        condition=gcp.storage.BucketLifecycleRuleConditionArgs(**condition),
+        condition=condition,
     )
 
 
@@ -91,15 +94,20 @@ class GcsPhotoStorage(pulumi.ComponentResource):
             lifecycle_rules=[
                 _lifecycle_rule(
                     "SetStorageClass",
+                    Condition(age=tiers.infrequent_access_after_days, matches_storage_classes=["STANDARD"]),
                     "NEARLINE",
-                    age=tiers.infrequent_access_after_days,
-                    matches_storage_classes=["STANDARD"],
                 ),
                 _lifecycle_rule(
-                    "SetStorageClass", "ARCHIVE", age=tiers.archive_after_days, matches_storage_classes=["NEARLINE"]
+                    "SetStorageClass",
+                    Condition(age=tiers.archive_after_days, matches_storage_classes=["NEARLINE"]),
+                    "ARCHIVE",
                 ),
-                _lifecycle_rule("Delete", days_since_noncurrent_time=tiers.noncurrent_versions_expire_after_days),
-                _lifecycle_rule("AbortIncompleteMultipartUpload", age=tiers.abort_incomplete_uploads_after_days),
+                _lifecycle_rule(
+                    "Delete", Condition(days_since_noncurrent_time=tiers.noncurrent_versions_expire_after_days)
+                ),
+                _lifecycle_rule(
+                    "AbortIncompleteMultipartUpload", Condition(age=tiers.abort_incomplete_uploads_after_days)
+                ),
             ],
             force_destroy=False,
             labels=args.labels,

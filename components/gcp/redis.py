@@ -69,7 +69,7 @@ class GcpRedis(pulumi.ComponentResource):
         self.port = instance.port.apply(lambda port: port or TLS_PORT)
         self.auth_string = pulumi.Output.secret(instance.auth_string)
         self.ca_certificate = pulumi.Output.secret(
-            instance.server_ca_certs.apply(lambda certs: certs[0].cert if certs else "")
+            instance.server_ca_certs.apply(lambda certs: (certs[0].cert or "") if certs else "")
         )
         self.register_outputs(
             {

@@ -5,6 +5,7 @@ DestinationRules, STRICT mTLS, and an AuthorizationPolicy admitting only the gat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -208,7 +209,7 @@ class Mesh(pulumi.ComponentResource):
 
     @staticmethod
     def _route(prefix: str, service: str, namespace: str, timeout: str, retries: dict | None) -> dict:
-        route = {
+        route: dict[str, Any] = {
             "name": service,
             "match": [{"uri": {"prefix": prefix}}],
             "route": [{"destination": {"host": f"{service}.{namespace}.svc.cluster.local", "port": {"number": 80}}}],

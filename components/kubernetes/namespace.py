@@ -133,7 +133,7 @@ class PhotoNamespace(pulumi.ComponentResource):
             ),
             child,
         )
-        self.namespace = namespace.metadata.apply(lambda m: m.name)
+        self.namespace = namespace.metadata.apply(lambda m: m.name or "")
         self.register_outputs({"namespace": self.namespace})
 
     def _policy(

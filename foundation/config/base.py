@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from foundation.catalog import Cloud
+
+__all__ = ["Cloud", "Days", "LabelValue", "Model", "NonNegativeInt", "PositiveInt", "Slug"]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")]
 LabelValue = Annotated[str, StringConstraints(max_length=63, pattern=r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]?$")]
@@ -18,10 +21,3 @@ class Model(BaseModel):
     """Base of every config model: immutable, and unknown keys are errors."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Cloud(StrEnum):
-    """The cloud a region runs on."""
-
-    AWS = "aws"
-    GCP = "gcp"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 PathPart = str | int
 
@@ -41,7 +41,7 @@ _RULE_TEXT = {
 }
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     if error["type"] == "value_error":  # our own validators' messages already say what they got
         return str(error["ctx"]["error"])
     rule = _RULE_TEXT.get(error["type"])

@@ -137,7 +137,7 @@ class Region(Model):
             if pool.name in names:
                 problems.append((("gpu_pools", index, "name"), f"duplicates another pool's name ({pool.name})"))
             names.add(pool.name)
-            known = gpu_instance_type(self.cloud.value, pool.instance_type)
+            known = gpu_instance_type(self.cloud, pool.instance_type)
             if known is None:
                 problems.append(
                     (

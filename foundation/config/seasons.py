@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from foundation.config.base import Model, NonNegativeInt, PositiveInt
-from foundation.config.problems import raise_if_any
+from foundation.config.problems import PathPart, raise_if_any
 
 
 class Season(StrEnum):
@@ -80,7 +80,7 @@ class SeasonCalendar(Model):
 
     @model_validator(mode="after")
     def _every_month_has_one_season(self) -> SeasonCalendar:
-        problems = []
+        problems: list[tuple[tuple[PathPart, ...], str]] = []
         seen: dict[int, Season] = {}
         for season in Season:
             for month in self.profile(season).months:

@@ -42,7 +42,7 @@ def manifest(registration: Registration) -> dict[str, Any]:
     with masked values.
     """
     inputs = registration.inputs
-    ordered = {key: inputs[key] for key in ("apiVersion", "kind", "metadata") if key in inputs}
+    ordered: dict[str, Any] = {key: inputs[key] for key in ("apiVersion", "kind", "metadata") if key in inputs}
     ordered.update({key: value for key, value in inputs.items() if key not in ordered})
     if ordered.get("kind") == "Secret":
         keys = (ordered.get("metadata", {}).get("annotations") or {}).get(SECRET_KEYS_ANNOTATION, "")

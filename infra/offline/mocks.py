@@ -56,7 +56,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
             outputs["result"] = _digest(args.name, "password", length=int(args.inputs.get("length", 32)))
         return resource_id, outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> Outputs:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[Outputs, list[tuple[str, str]]]:
+        """Invokes by token; an invoke not answered here returns no values (as an unmocked invoke does)."""
+        return self._invoke(args), []  # no check failures (the mock monitor iterates them)
+
+    def _invoke(self, args: pulumi.runtime.MockCallArgs) -> Outputs:
         if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
             project_number = int(_digest(str(args.args.get("project")), length=10), 16) % 10**12
             return {"emailAddress": f"service-{project_number}@gs-project-accounts.iam.gserviceaccount.com"}

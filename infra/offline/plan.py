@@ -11,7 +11,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import settings
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from foundation.config import PROJECT, PlatformConfig
@@ -113,7 +113,7 @@ def capture(program: Callable[[], None], stack: str, stack_config: dict[str, Any
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     _sync_await(run_pulumi_func(program))
     root = settings.get_root_resource()
-    outputs = {name: _settle(value) for name, value in (root.outputs if root else {}).items()}
+    outputs = {name: _settle(value) for name, value in (root.outputs if isinstance(root, Stack) else {}).items()}
     return Plan(PROJECT, stack, monitor.registrations, outputs)
 
 
