@@ -1,7 +1,11 @@
 """The jobs API the mesh routes /api/v1/photos to.
 
-POST /api/v1/photos/jobs      {"input": "<store key>", "output": "<key prefix>"} -> 202 {"id", "status"}
-GET  /api/v1/photos/jobs/{id} -> 200 {"id", "status", "input", "output", "outputs"?, "error"?}
+POST /api/v1/photos/jobs      {"input": "<store key>", "output": "<key prefix>"} -> 202 the job
+GET  /api/v1/photos/jobs/{id} -> 200 the job
+
+A job is {"id", "status", "input", "output", "attempts", "outputs"?, "error"?}, its status one of
+queued, processing, failed (an attempt failed, `error` says why; it will be retried), done (`outputs`
+are the variants' store keys) or dead-lettered (given up on; `error` says why).
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from gpu_worker.http import Request, Response, error, json_response, serve
-from gpu_worker.jobs import enqueue, status_key
+from gpu_worker.jobs import JOB_ID_PATTERN, Job, enqueue, load
 
 JOBS_PATH = "/api/v1/photos/jobs"
-JOB_PATH = re.compile(rf"^{JOBS_PATH}/([0-9a-f]{{32}})$")
+JOB_PATH = re.compile(rf"^{JOBS_PATH}/({JOB_ID_PATTERN})$")
 StoreKey = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[\w./ -]+$")]
 
 
@@ -40,17 +44,19 @@ class JobRequest(BaseModel):
         return key
 
 
-def _job_view(job_id: str, fields: dict[str, str]) -> dict[str, Any]:
+def job_view(job: Job) -> dict[str, Any]:
+    """The JSON a client sees of a job (the same after POST and on GET)."""
     view: dict[str, Any] = {
-        "id": job_id,
-        "status": fields.get("status"),
-        "input": fields.get("input"),
-        "output": fields.get("output"),
+        "id": job.id,
+        "status": job.status.value,
+        "input": job.input,
+        "output": job.output,
+        "attempts": job.attempts,
     }
-    if fields.get("outputs"):
-        view["outputs"] = fields["outputs"].split(",")
-    if fields.get("error"):
-        view["error"] = fields["error"]
+    if job.outputs:
+        view["outputs"] = list(job.outputs)
+    if job.error:
+        view["error"] = job.error
     return view
 
 
@@ -95,25 +101,25 @@ def make_router(client: redis.Redis, stream: str, metrics: ApiMetrics | None = N
         if match:
             if request.method != "GET":
                 return error(405, "a job accepts GET")
-            fields = client.hgetall(status_key(match.group(1)))
-            return json_response(200, _job_view(match.group(1), fields)) if fields else error(404, "no such job")
+            job = load(client, match.group(1))
+            return json_response(200, job_view(job)) if job is not None else error(404, "no such job")
         return error(404, f"no route {request.path}")
 
     def _submit(request: Request) -> Response:
         if not request.headers.get("Content-Type", "").startswith("application/json"):
             return error(415, "send the job as application/json")
         try:
-            job = JobRequest.model_validate(json.loads(request.body or b"null"))
+            submitted = JobRequest.model_validate(json.loads(request.body or b"null"))
         except json.JSONDecodeError as exc:
             return error(400, f"body is not JSON: {exc.msg}")
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
             return error(422, problems)
         try:
-            job_id = enqueue(client, stream, job.input, job.output)
+            queued = enqueue(client, stream, submitted.input, submitted.output)
         except redis.RedisError:
             return error(503, "queue unavailable; retry later")
-        return json_response(202, {"id": job_id, "status": "queued"})
+        return json_response(202, job_view(queued))
 
     return counted
 

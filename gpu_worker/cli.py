@@ -108,7 +108,7 @@ def _enqueue(args: argparse.Namespace) -> int:
     client = _redis(args)
     for key in args.keys:
         stem = key.rsplit(".", 1)[0]
-        print(enqueue(client, args.stream, key, f"{args.output_prefix.rstrip('/')}/{stem}"))
+        print(enqueue(client, args.stream, key, f"{args.output_prefix.rstrip('/')}/{stem}").id)
     return EXIT_OK
 
 

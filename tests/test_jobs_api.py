@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from gpu_worker.api import serve_api
-from gpu_worker.jobs import DEFAULT_STREAM
+from gpu_worker.jobs import DEFAULT_STREAM, JobStatus, load
 from gpu_worker.samples import jpeg_bytes
 from tests.redis_server import free_port
 
@@ -41,12 +41,16 @@ def test_a_job_is_queued_processed_and_reported_done(api, redis_server, tmp_path
     status, created = _call(
         f"{api}/api/v1/photos/jobs", "POST", json.dumps({"input": "gallery/001.jpg", "output": "out/001"}).encode()
     )
-    assert status == 202 and created["status"] == "queued"
+    assert status == 202
+    assert created == {
+        "id": created["id"],
+        "status": "queued",
+        "input": "gallery/001.jpg",
+        "output": "out/001",
+        "attempts": 0,
+    }
     assert redis_server.client().xlen(DEFAULT_STREAM) == 1
-    assert _call(f"{api}/api/v1/photos/jobs/{created['id']}") == (
-        200,
-        {"id": created["id"], "status": "queued", "input": "gallery/001.jpg", "output": "out/001"},
-    )
+    assert _call(f"{api}/api/v1/photos/jobs/{created['id']}") == (200, created)  # the same view on GET
 
     worker = subprocess.Popen(
         [
@@ -75,8 +79,10 @@ def test_a_job_is_queued_processed_and_reported_done(api, redis_server, tmp_path
         worker.terminate()
         worker.wait(timeout=60)
     _, done = _call(f"{api}/api/v1/photos/jobs/{created['id']}")
-    assert done["outputs"] == ["out/001/full.jpg", "out/001/64.jpg"]
+    assert done["outputs"] == ["out/001/full.jpg", "out/001/64.jpg"] and done["attempts"] == 1
+    assert "error" not in done
     assert all((tmp_path / key).is_file() for key in done["outputs"])
+    assert done["status"] == load(redis_server.client(), created["id"]).status == JobStatus.DONE
 
 
 @pytest.mark.parametrize(
