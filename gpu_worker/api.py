@@ -1,7 +1,8 @@
-"""The jobs API the mesh routes /api/v1/photos to.
+"""The jobs API the mesh routes /api/v1/photos to, with its Prometheus metrics on a port of their own.
 
 POST /api/v1/photos/jobs      {"input": "<store key>", "output": "<key prefix>"} -> 202 the job
 GET  /api/v1/photos/jobs/{id} -> 200 the job
+GET  /healthz (the server answers), /readyz (Redis answers); GET /metrics on the metrics port only.
 
 A job is {"id", "status", "input", "output", "attempts", "outputs"?, "error"?}, its status one of
 queued, processing, failed (an attempt failed, `error` says why; it will be retried), done (`outputs`
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import Annotated, Any
 
@@ -76,23 +78,24 @@ class ApiMetrics:
         self.latency.observe(seconds)
 
 
-def make_router(client: redis.Redis, stream: str, metrics: ApiMetrics | None = None):
-    """Routes of the jobs API over one Redis client (requests are counted when `metrics` is given)."""
+def make_router(client: redis.Redis, stream: str, metrics: ApiMetrics):
+    """Routes of the jobs API over one Redis client; every request is counted in `metrics`."""
 
     def counted(request: Request) -> Response:
         started = time.perf_counter()
         response = route(request)
-        if metrics is not None:
-            metrics.observe(request, response[0], time.perf_counter() - started)
+        metrics.observe(request, response[0], time.perf_counter() - started)
         return response
 
     def route(request: Request) -> Response:
-        if request.path in ("/healthz", "/readyz"):
+        if request.path == "/healthz":  # liveness: never Redis, or an outage would restart every replica
+            return json_response(200, {"status": "ok"})
+        if request.path == "/readyz":
             try:
                 client.ping()
             except redis.RedisError:
                 return error(503, "redis unreachable")
-            return json_response(200, {"status": "ok"})
+            return json_response(200, {"status": "ready"})
         if request.path == JOBS_PATH:
             if request.method != "POST":
                 return error(405, f"{JOBS_PATH} accepts POST")
@@ -124,14 +127,21 @@ def make_router(client: redis.Redis, stream: str, metrics: ApiMetrics | None = N
     return counted
 
 
-def serve_api(host: str, port: int, client: redis.Redis, stream: str) -> ThreadingHTTPServer:
-    return serve(host, port, make_router(client, stream))
+@dataclass(frozen=True)
+class RunningApi:
+    """The jobs API's server and its metrics server, both serving in background threads."""
+
+    api: ThreadingHTTPServer
+    metrics: ThreadingHTTPServer
+
+    def shutdown(self) -> None:
+        for server in (self.api, self.metrics):
+            server.shutdown()
+            server.server_close()
 
 
-def serve_api_with_metrics(
-    host: str, port: int, metrics_port: int, client: redis.Redis, stream: str
-) -> tuple[ThreadingHTTPServer, ThreadingHTTPServer]:
-    """The API, and its Prometheus metrics on a separate port (the one the mesh lets Prometheus reach)."""
+def serve_api(host: str, port: int, metrics_port: int, client: redis.Redis, stream: str) -> RunningApi:
+    """The API on `port`, and its Prometheus metrics on `metrics_port` (the one port the mesh lets Prometheus reach)."""
     metrics = ApiMetrics()
 
     def metrics_route(request: Request) -> Response:
@@ -139,4 +149,4 @@ def serve_api_with_metrics(
             return error(404, f"no route {request.path}")
         return 200, {"Content-Type": CONTENT_TYPE_LATEST}, generate_latest(metrics.registry)
 
-    return serve(host, port, make_router(client, stream, metrics)), serve(host, metrics_port, metrics_route)
+    return RunningApi(serve(host, port, make_router(client, stream, metrics)), serve(host, metrics_port, metrics_route))
