@@ -1,7 +1,12 @@
-"""The jobs API the mesh routes /api/v1/photos to.
+"""The jobs API the mesh routes /api/v1/photos to, with its Prometheus metrics on a port of their own.
 
-POST /api/v1/photos/jobs      {"input": "<store key>", "output": "<key prefix>"} -> 202 {"id", "status"}
-GET  /api/v1/photos/jobs/{id} -> 200 {"id", "status", "input", "output", "outputs"?, "error"?}
+POST /api/v1/photos/jobs      {"input": "<store key>", "output": "<key prefix>"} -> 202 the job
+GET  /api/v1/photos/jobs/{id} -> 200 the job
+GET  /healthz (the server answers), /readyz (Redis answers); GET /metrics on the metrics port only.
+
+A job is {"id", "status", "input", "output", "attempts", "outputs"?, "error"?}, its status one of
+queued, processing, failed (an attempt failed, `error` says why; it will be retried), done (`outputs`
+are the variants' store keys) or dead-lettered (given up on; `error` says why).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import Annotated, Any
 
@@ -17,10 +23,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from gpu_worker.http import Request, Response, error, json_response, serve
-from gpu_worker.jobs import enqueue, status_key
+from gpu_worker.jobs import JOB_ID_PATTERN, Job, enqueue, load
 
 JOBS_PATH = "/api/v1/photos/jobs"
-JOB_PATH = re.compile(rf"^{JOBS_PATH}/([0-9a-f]{{32}})$")
+JOB_PATH = re.compile(rf"^{JOBS_PATH}/({JOB_ID_PATTERN})$")
 StoreKey = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[\w./ -]+$")]
 
 
@@ -40,17 +46,19 @@ class JobRequest(BaseModel):
         return key
 
 
-def _job_view(job_id: str, fields: dict[str, str]) -> dict[str, Any]:
+def job_view(job: Job) -> dict[str, Any]:
+    """The JSON a client sees of a job (the same after POST and on GET)."""
     view: dict[str, Any] = {
-        "id": job_id,
-        "status": fields.get("status"),
-        "input": fields.get("input"),
-        "output": fields.get("output"),
+        "id": job.id,
+        "status": job.status.value,
+        "input": job.input,
+        "output": job.output,
+        "attempts": job.attempts,
     }
-    if fields.get("outputs"):
-        view["outputs"] = fields["outputs"].split(",")
-    if fields.get("error"):
-        view["error"] = fields["error"]
+    if job.outputs:
+        view["outputs"] = list(job.outputs)
+    if job.error:
+        view["error"] = job.error
     return view
 
 
@@ -70,23 +78,24 @@ class ApiMetrics:
         self.latency.observe(seconds)
 
 
-def make_router(client: redis.Redis, stream: str, metrics: ApiMetrics | None = None):
-    """Routes of the jobs API over one Redis client (requests are counted when `metrics` is given)."""
+def make_router(client: redis.Redis, stream: str, metrics: ApiMetrics):
+    """Routes of the jobs API over one Redis client; every request is counted in `metrics`."""
 
     def counted(request: Request) -> Response:
         started = time.perf_counter()
         response = route(request)
-        if metrics is not None:
-            metrics.observe(request, response[0], time.perf_counter() - started)
+        metrics.observe(request, response[0], time.perf_counter() - started)
         return response
 
     def route(request: Request) -> Response:
-        if request.path in ("/healthz", "/readyz"):
+        if request.path == "/healthz":  # liveness: never Redis, or an outage would restart every replica
+            return json_response(200, {"status": "ok"})
+        if request.path == "/readyz":
             try:
                 client.ping()
             except redis.RedisError:
                 return error(503, "redis unreachable")
-            return json_response(200, {"status": "ok"})
+            return json_response(200, {"status": "ready"})
         if request.path == JOBS_PATH:
             if request.method != "POST":
                 return error(405, f"{JOBS_PATH} accepts POST")
@@ -95,37 +104,44 @@ def make_router(client: redis.Redis, stream: str, metrics: ApiMetrics | None = N
         if match:
             if request.method != "GET":
                 return error(405, "a job accepts GET")
-            fields = client.hgetall(status_key(match.group(1)))
-            return json_response(200, _job_view(match.group(1), fields)) if fields else error(404, "no such job")
+            job = load(client, match.group(1))
+            return json_response(200, job_view(job)) if job is not None else error(404, "no such job")
         return error(404, f"no route {request.path}")
 
     def _submit(request: Request) -> Response:
         if not request.headers.get("Content-Type", "").startswith("application/json"):
             return error(415, "send the job as application/json")
         try:
-            job = JobRequest.model_validate(json.loads(request.body or b"null"))
+            submitted = JobRequest.model_validate(json.loads(request.body or b"null"))
         except json.JSONDecodeError as exc:
             return error(400, f"body is not JSON: {exc.msg}")
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
             return error(422, problems)
         try:
-            job_id = enqueue(client, stream, job.input, job.output)
+            queued = enqueue(client, stream, submitted.input, submitted.output)
         except redis.RedisError:
             return error(503, "queue unavailable; retry later")
-        return json_response(202, {"id": job_id, "status": "queued"})
+        return json_response(202, job_view(queued))
 
     return counted
 
 
-def serve_api(host: str, port: int, client: redis.Redis, stream: str) -> ThreadingHTTPServer:
-    return serve(host, port, make_router(client, stream))
+@dataclass(frozen=True)
+class RunningApi:
+    """The jobs API's server and its metrics server, both serving in background threads."""
+
+    api: ThreadingHTTPServer
+    metrics: ThreadingHTTPServer
+
+    def shutdown(self) -> None:
+        for server in (self.api, self.metrics):
+            server.shutdown()
+            server.server_close()
 
 
-def serve_api_with_metrics(
-    host: str, port: int, metrics_port: int, client: redis.Redis, stream: str
-) -> tuple[ThreadingHTTPServer, ThreadingHTTPServer]:
-    """The API, and its Prometheus metrics on a separate port (the one the mesh lets Prometheus reach)."""
+def serve_api(host: str, port: int, metrics_port: int, client: redis.Redis, stream: str) -> RunningApi:
+    """The API on `port`, and its Prometheus metrics on `metrics_port` (the one port the mesh lets Prometheus reach)."""
     metrics = ApiMetrics()
 
     def metrics_route(request: Request) -> Response:
@@ -133,4 +149,4 @@ def serve_api_with_metrics(
             return error(404, f"no route {request.path}")
         return 200, {"Content-Type": CONTENT_TYPE_LATEST}, generate_latest(metrics.registry)
 
-    return serve(host, port, make_router(client, stream, metrics)), serve(host, metrics_port, metrics_route)
+    return RunningApi(serve(host, port, make_router(client, stream, metrics)), serve(host, metrics_port, metrics_route))

@@ -12,10 +12,51 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_USAGE, EXIT_SOME_FAILED = 0, 2, 3
+
+
+class UsageError(Exception):
+    """Arguments that parse but do not make sense together (exit 2)."""
+
+
+class PortPurpose(StrEnum):
+    """What a port that a command listens on is for."""
+
+    API = "api"  # the jobs API
+    HEALTH = "health"  # /healthz and /readyz
+    METRICS = "metrics"  # /metrics, for Prometheus
+
+
+def served_ports(args: argparse.Namespace) -> dict[PortPurpose, int]:
+    """The ports the parsed command listens on, by purpose: its handler binds exactly these, and the
+    plan's probes, container ports, Services and ServiceMonitors must name only these (tests check both).
+    """
+    if args.command == "api":
+        if args.metrics_port == args.port:
+            raise UsageError(f"--metrics-port must differ from --port (both are {args.port})")
+        return {PortPurpose.API: args.port, PortPurpose.HEALTH: args.port, PortPurpose.METRICS: args.metrics_port}
+    if args.command == "serve" and args.health_port:
+        return {PortPurpose.HEALTH: args.health_port, PortPurpose.METRICS: args.health_port}
+    return {}
+
+
+def _port(text: str, allow_off: bool = False) -> int:
+    lowest = 0 if allow_off else 1
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not lowest <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a TCP port {lowest}-65535 (got {text!r})")
+    return port
+
+
+def _port_or_off(text: str) -> int:
+    return _port(text, allow_off=True)
 
 
 def _long_edges(text: str) -> tuple[int, ...]:
@@ -90,12 +131,13 @@ def _serve(args: argparse.Namespace) -> int:
         retry_delay_seconds=args.retry_delay,
     )
     metrics = WorkerMetrics()
+    health_port = served_ports(args).get(PortPurpose.HEALTH)  # /metrics is served beside /healthz
     with _processor(args) as processor:
         consumer = Consumer(_redis(args), open_store(args.store), processor, settings, metrics)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: consumer.stop())
-        if args.health_port:
-            serve_health("0.0.0.0", args.health_port, consumer, metrics, stall_seconds=args.claim_idle)
+        if health_port:
+            serve_health("0.0.0.0", health_port, consumer, metrics, stall_seconds=args.claim_idle)
         logging.info("consuming %s as %s in group %s", settings.stream, settings.consumer, settings.group)
         consumer.run()
     logging.info("stopped after finishing the current batch")
@@ -108,20 +150,21 @@ def _enqueue(args: argparse.Namespace) -> int:
     client = _redis(args)
     for key in args.keys:
         stem = key.rsplit(".", 1)[0]
-        print(enqueue(client, args.stream, key, f"{args.output_prefix.rstrip('/')}/{stem}"))
+        print(enqueue(client, args.stream, key, f"{args.output_prefix.rstrip('/')}/{stem}").id)
     return EXIT_OK
 
 
 def _api(args: argparse.Namespace) -> int:
     from gpu_worker.api import serve_api
 
-    server = serve_api("0.0.0.0", args.port, _redis(args), args.stream)
+    ports = served_ports(args)
+    running = serve_api("0.0.0.0", ports[PortPurpose.API], ports[PortPurpose.METRICS], _redis(args), args.stream)
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopped.set())
-    logging.info("jobs API on port %d", args.port)
+    logging.info("jobs API on port %d, its metrics on port %d", ports[PortPurpose.API], ports[PortPurpose.METRICS])
     stopped.wait()
-    server.shutdown()
+    running.shutdown()
     return EXIT_OK
 
 
@@ -132,10 +175,17 @@ def _bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _StrictParser(argparse.ArgumentParser):
+    """Flags spelt out in full (its sub-commands inherit this): `--metrics 8080` is an error, not `--metrics-port`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from gpu_worker.jobs import DEFAULT_GROUP, DEFAULT_STREAM
 
-    parser = argparse.ArgumentParser(prog="python -m gpu_worker", description=__doc__.split("\n")[0])
+    parser = _StrictParser(prog="python -m gpu_worker", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     process = commands.add_parser("process", help="process every photo under IN_DIR into OUT_DIR")
@@ -156,7 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--claim-idle", type=float, default=120.0, help="seconds before a dead worker's jobs are taken")
     serve.add_argument("--heartbeat", type=float, default=15.0, help="seconds between claim refreshes")
     serve.add_argument("--retry-delay", type=float, default=5.0, help="seconds before a failed job is retried")
-    serve.add_argument("--health-port", type=int, default=8080, help="port of /healthz, /readyz, /metrics (0: off)")
+    serve.add_argument(
+        "--health-port", type=_port_or_off, default=8080, help="port of /healthz, /readyz, /metrics (0: off)"
+    )
     _add_pipeline_options(serve)
     serve.set_defaults(handler=_serve)
 
@@ -168,8 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     api = commands.add_parser("api", help="serve the jobs API")
     queue_options(api)
-    api.add_argument("--port", type=int, default=8000)
-    api.add_argument("--metrics-port", type=int, default=8080, help="port of /metrics")
+    api.add_argument("--port", type=_port, default=8000, help="port of the API, /healthz and /readyz")
+    api.add_argument("--metrics-port", type=_port, default=8080, help="port of /metrics")
     api.set_defaults(handler=_api)
 
     bench = commands.add_parser("bench", help="measure the pipeline against libvips and LibRaw")
@@ -183,4 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

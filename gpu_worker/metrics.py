@@ -11,7 +11,11 @@ class WorkerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.jobs_done = Counter("wedsync_jobs_done", "Jobs whose variants are all committed", registry=self.registry)
-        self.jobs_failed = Counter("wedsync_jobs_failed", "Failed job attempts (retried)", registry=self.registry)
+        self.jobs_failed = Counter(
+            "wedsync_jobs_failed",
+            "Failed job attempts (retried, or dead-lettered after the last)",
+            registry=self.registry,
+        )
         self.jobs_dead_lettered = Counter(
             "wedsync_jobs_dead_lettered", "Jobs moved to the dead-letter stream", registry=self.registry
         )

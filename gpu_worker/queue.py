@@ -6,8 +6,10 @@
   bytes twice: exactly one committed object per variant.
 - A crashed worker's pending jobs are taken over by live workers (XAUTOCLAIM after `claim_idle`);
   a live worker refreshes its claim on in-flight jobs (XCLAIM JUSTID) so they are never stolen.
-- A failed job is retried after `retry_delay`; past `max_deliveries` it is written to the
-  dead-letter stream with its last error, in the same transaction as its XACK.
+- A failed attempt (status `failed`) is retried after `retry_delay`; when the `max_deliveries`-th attempt
+  fails, or a job is delivered more often than that without an attempt finishing (the worker died on it),
+  it is written to the dead-letter stream with its last error, in the same transaction as its XACK
+  (status `dead-lettered`). An entry that describes no job is parked there at once.
 - Redis unreachable: wait and retry with backoff; nothing is dropped.
 - `stop()` (SIGTERM) lets the current batch finish and be acknowledged, then returns.
 """
@@ -25,13 +27,14 @@ from typing import Any
 
 import redis
 
-from gpu_worker.jobs import JobStatus, dead_letter_stream, output_key, status_key
+from gpu_worker.jobs import DeadLetter, IllegalTransition, Job, MalformedEntry, dead_letter_stream, load, save
 from gpu_worker.metrics import WorkerMetrics
 from gpu_worker.process import BatchProcessor
 from gpu_worker.store import Store
 
 log = logging.getLogger(__name__)
 Entry = tuple[str, dict[str, str]]
+STORE_ERRORS = (KeyError, OSError, ValueError)  # a missing object, an I/O failure, a key that leaves the store
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,7 @@ class Consumer:
         backoff = 0.5
         while not self.stopping:
             try:
-                self._ensure_group()
-                self.redis_ok = True
-                self._run_once()
+                self.turn()
                 backoff = 0.5
             except (redis.ConnectionError, redis.TimeoutError) as exc:
                 self.redis_ok = False
@@ -100,8 +101,13 @@ class Consumer:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    def _run_once(self) -> None:
-        entries = self._retries() + self._reclaimed()
+    def turn(self) -> None:
+        """One turn of the loop: due retries, then dead workers' jobs, then new ones; process them as one batch."""
+        self._ensure_group()
+        self.redis_ok = True
+        due = dict(self._retries())
+        due.update(self._reclaimed())  # an entry both due and idle long enough comes once
+        entries = list(due.items())
         room = self.settings.batch_size - len(entries)
         if room > 0:
             entries += self._new(room, block=not entries)
@@ -150,77 +156,105 @@ class Consumer:
         return result
 
     def process_batch(self, entries: list[Entry]) -> None:
-        """Process, commit and acknowledge one batch; failures stay pending for a retry."""
+        """Process, commit and acknowledge one batch; a failed attempt stays pending for its retry."""
         started = time.perf_counter()
         deliveries = self._deliveries([entry_id for entry_id, _ in entries])
-        live: list[Entry] = []
+        jobs: dict[str, Job] = {}
         for entry_id, fields in entries:
-            if deliveries[entry_id] > self.settings.max_deliveries:
-                self._dead_letter(entry_id, fields, deliveries[entry_id])
-            else:
-                live.append((entry_id, fields))
-        if not live:
+            job = self._admit(entry_id, fields, deliveries[entry_id])
+            if job is not None:
+                jobs[entry_id] = job
+        if not jobs:
             return
-        self.metrics.batch_size.observe(len(live))
-        with _Heartbeat(self.client, self.settings, [entry_id for entry_id, _ in live]):
-            for entry_id, fields in live:
-                self.client.hset(status_key(fields.get("job", entry_id)), "status", JobStatus.PROCESSING)
-            inputs, load_errors = self._load_inputs(live)
+        self.metrics.batch_size.observe(len(jobs))
+        with _Heartbeat(self.client, self.settings, list(jobs)):
+            with self.client.pipeline(transaction=False) as pipe:
+                for job in jobs.values():
+                    save(pipe, job)
+                pipe.execute()
+            inputs, load_errors = self._load_inputs(jobs)
             for entry_id, error in load_errors.items():
-                self._record_failure(entry_id, dict(live)[entry_id], error)
+                self._fail(entry_id, jobs[entry_id], error, deliveries[entry_id])
             for result in self.processor.process(inputs):
-                fields = dict(live)[result.key]
+                job = jobs[result.key]
                 if result.ok and result.variants is not None:
-                    self._commit(result.key, fields, result.variants)
+                    self._commit(result.key, job, result.variants, deliveries[result.key])
                     self.metrics.job_latency.observe(time.perf_counter() - started)
                 else:
-                    self._record_failure(result.key, fields, result.error or "unknown error")
+                    self._fail(result.key, job, result.error or "unknown error", deliveries[result.key])
         self.metrics.device_memory.set(self.processor.device.memory_in_use())
 
-    def _load_inputs(self, entries: list[Entry]) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    def _admit(self, entry_id: str, fields: dict[str, str], deliveries: int) -> Job | None:
+        """The entry's job, started; None when the entry was parked, or delivers a job that is already final."""
+        try:
+            delivered = Job.from_entry(fields)
+        except MalformedEntry as exc:
+            self._park(DeadLetter(entry_id, fields, str(exc), deliveries), None)
+            return None
+        job = load(self.client, delivered.id) or delivered  # the entry alone when the record expired
+        try:
+            if deliveries > self.settings.max_deliveries:  # its attempts never finished: the worker died on it
+                error = job.error or f"no attempt finished in {deliveries - 1} deliveries"
+                self._dead_letter(entry_id, job, error, deliveries)
+                return None
+            return job.start()
+        except IllegalTransition as exc:
+            log.warning("entry %s is a stale delivery, acknowledged: %s", entry_id, exc)
+            with self.client.pipeline(transaction=True) as pipe:
+                self._acknowledge(pipe, entry_id)
+                pipe.execute()
+            return None
+
+    def _load_inputs(self, jobs: dict[str, Job]) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
         inputs, errors = [], {}
-        for entry_id, fields in entries:
+        for entry_id, job in jobs.items():
             try:
-                inputs.append((entry_id, self.store.get(fields["input"])))
-            except (KeyError, OSError, ValueError) as exc:
+                inputs.append((entry_id, self.store.get(job.input)))
+            except STORE_ERRORS as exc:
                 errors[entry_id] = f"cannot read input: {exc}"
         return inputs, errors
 
-    def _commit(self, entry_id: str, fields: dict[str, str], variants: dict[str, bytes]) -> None:
-        keys = []
-        for variant, data in variants.items():
-            key = output_key(fields["output"], variant)
-            self.store.put(key, data)
-            keys.append(key)
+    def _commit(self, entry_id: str, job: Job, variants: dict[str, bytes], deliveries: int) -> None:
+        keys = [job.output_key(variant) for variant in variants]
+        try:
+            for key, data in zip(keys, variants.values(), strict=True):
+                self.store.put(key, data)
+        except STORE_ERRORS as exc:
+            self._fail(entry_id, job, f"cannot write output: {exc}", deliveries)
+            return
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                status_key(fields.get("job", entry_id)),
-                mapping={"status": JobStatus.DONE, "outputs": ",".join(keys), "error": ""},
-            )
-            pipe.xack(self.settings.stream, self.settings.group, entry_id)
-            pipe.xdel(self.settings.stream, entry_id)
+            save(pipe, job.finish(keys))
+            self._acknowledge(pipe, entry_id)
             pipe.execute()
         self.metrics.jobs_done.inc()
 
-    def _record_failure(self, entry_id: str, fields: dict[str, str], error: str) -> None:
-        log.warning("job %s failed: %s", entry_id, error)
-        self.client.hset(status_key(fields.get("job", entry_id)), mapping={"status": JobStatus.QUEUED, "error": error})
+    def _fail(self, entry_id: str, job: Job, error: str, deliveries: int) -> None:
+        """Record a failed attempt: retried later, or dead-lettered when it was the last one allowed."""
+        log.warning("job %s failed (delivery %d of %d): %s", job.id, deliveries, self.settings.max_deliveries, error)
         self.metrics.jobs_failed.inc()
+        if deliveries >= self.settings.max_deliveries:
+            self._dead_letter(entry_id, job, error, deliveries)
+        else:
+            save(self.client, job.fail(error))
 
-    def _dead_letter(self, entry_id: str, fields: dict[str, str], deliveries: int) -> None:
-        job = status_key(fields.get("job", entry_id))
-        error = self.client.hget(job, "error") or "no error recorded"
+    def _dead_letter(self, entry_id: str, job: Job, error: str, deliveries: int) -> None:
+        self._park(DeadLetter(entry_id, job.to_entry(), error, deliveries), job.dead_letter(error))
+
+    def _park(self, dead: DeadLetter, job: Job | None) -> None:
+        """Move an entry to the dead-letter stream, with its job's final record, in the transaction of its XACK."""
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.xadd(
-                dead_letter_stream(self.settings.stream),
-                {**fields, "entry": entry_id, "error": error, "deliveries": str(deliveries)},
-            )
-            pipe.hset(job, mapping={"status": JobStatus.FAILED, "error": error})
-            pipe.xack(self.settings.stream, self.settings.group, entry_id)
-            pipe.xdel(self.settings.stream, entry_id)
+            pipe.xadd(dead_letter_stream(self.settings.stream), dead.to_entry())
+            if job is not None:
+                save(pipe, job)
+            self._acknowledge(pipe, dead.entry)
             pipe.execute()
-        log.error("job %s dead-lettered after %d deliveries: %s", entry_id, deliveries, error)
+        log.error("entry %s dead-lettered after %d deliveries: %s", dead.entry, dead.deliveries, dead.error)
         self.metrics.jobs_dead_lettered.inc()
+
+    def _acknowledge(self, pipe: Any, entry_id: str) -> None:
+        """XACK, then XDEL so that a `noeviction` Redis does not fill with finished entries."""
+        pipe.xack(self.settings.stream, self.settings.group, entry_id)
+        pipe.xdel(self.settings.stream, entry_id)
 
 
 class _Heartbeat:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from gpu_worker.api import serve_api
-from gpu_worker.jobs import DEFAULT_STREAM
+from gpu_worker.cli import PortPurpose, build_parser, served_ports
+from gpu_worker.jobs import DEFAULT_STREAM, JobStatus, load
 from gpu_worker.samples import jpeg_bytes
 from tests.redis_server import free_port
 
@@ -21,9 +22,9 @@ from tests.redis_server import free_port
 @pytest.fixture
 def api(redis_server):
     port = free_port()
-    server = serve_api("127.0.0.1", port, redis_server.client(), DEFAULT_STREAM)
+    running = serve_api("127.0.0.1", port, free_port(), redis_server.client(), DEFAULT_STREAM)
     yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+    running.shutdown()
 
 
 def _call(url: str, method: str = "GET", body: bytes | None = None, content_type: str = "application/json"):
@@ -41,12 +42,16 @@ def test_a_job_is_queued_processed_and_reported_done(api, redis_server, tmp_path
     status, created = _call(
         f"{api}/api/v1/photos/jobs", "POST", json.dumps({"input": "gallery/001.jpg", "output": "out/001"}).encode()
     )
-    assert status == 202 and created["status"] == "queued"
+    assert status == 202
+    assert created == {
+        "id": created["id"],
+        "status": "queued",
+        "input": "gallery/001.jpg",
+        "output": "out/001",
+        "attempts": 0,
+    }
     assert redis_server.client().xlen(DEFAULT_STREAM) == 1
-    assert _call(f"{api}/api/v1/photos/jobs/{created['id']}") == (
-        200,
-        {"id": created["id"], "status": "queued", "input": "gallery/001.jpg", "output": "out/001"},
-    )
+    assert _call(f"{api}/api/v1/photos/jobs/{created['id']}") == (200, created)  # the same view on GET
 
     worker = subprocess.Popen(
         [
@@ -75,8 +80,10 @@ def test_a_job_is_queued_processed_and_reported_done(api, redis_server, tmp_path
         worker.terminate()
         worker.wait(timeout=60)
     _, done = _call(f"{api}/api/v1/photos/jobs/{created['id']}")
-    assert done["outputs"] == ["out/001/full.jpg", "out/001/64.jpg"]
+    assert done["outputs"] == ["out/001/full.jpg", "out/001/64.jpg"] and done["attempts"] == 1
+    assert "error" not in done
     assert all((tmp_path / key).is_file() for key in done["outputs"])
+    assert done["status"] == load(redis_server.client(), created["id"]).status == JobStatus.DONE
 
 
 @pytest.mark.parametrize(
@@ -104,16 +111,44 @@ def test_unknown_jobs_and_routes_are_404(api) -> None:
     assert _call(f"{api}/api/v1/photos/jobs", "GET")[0] == 405
 
 
-def test_requests_are_counted_on_the_metrics_port(redis_server) -> None:
-    from gpu_worker.api import serve_api_with_metrics
+def test_liveness_does_not_depend_on_redis_but_readiness_does(api, redis_server) -> None:
+    assert _call(f"{api}/readyz")[0] == 200
+    redis_server.stop()
+    assert _call(f"{api}/healthz") == (200, {"status": "ok"})  # an outage must not restart every replica
+    assert _call(f"{api}/readyz") == (503, {"error": "redis unreachable"})
 
-    api_port, metrics_port = free_port(), free_port()
-    servers = serve_api_with_metrics("127.0.0.1", api_port, metrics_port, redis_server.client(), DEFAULT_STREAM)
+
+def _metric(text: str, sample: str) -> float:
+    """The value of one sample line of a Prometheus exposition (0 when absent: counters start at 0)."""
+    values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(f"{sample} ")]
+    return values[0] if values else 0.0
+
+
+def test_the_api_command_serves_metrics_on_its_metrics_port(redis_server) -> None:
+    """`api --port --metrics-port`, as its Deployment runs it, serves what `served_ports` says it does (the
+    contract test trusts that function): the API and health on one port, request counts on the other."""
+    command = ["api", "--redis", redis_server.url, "--port", str(free_port()), "--metrics-port", str(free_port())]
+    ports = served_ports(build_parser().parse_args(command))
+    api = subprocess.Popen([sys.executable, "-m", "gpu_worker", *command])
+    base, health = f"http://127.0.0.1:{ports[PortPurpose.API]}", f"http://127.0.0.1:{ports[PortPurpose.HEALTH]}"
+    metrics_url = f"http://127.0.0.1:{ports[PortPurpose.METRICS]}/metrics"
+    counter = 'wedsync_api_requests_total{code="202",method="POST",route="/api/v1/photos/jobs"}'
     try:
-        _call(f"http://127.0.0.1:{api_port}/api/v1/photos/jobs", "POST", b"{not json")
-        metrics = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
-        assert 'wedsync_api_requests_total{code="400",method="POST",route="/api/v1/photos/jobs"} 1.0' in metrics
-        assert _call(f"http://127.0.0.1:{api_port}/metrics")[0] == 404  # not on the API port
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                before = urllib.request.urlopen(metrics_url, timeout=1).read().decode()
+                break
+            except OSError:
+                assert api.poll() is None and time.monotonic() < deadline, "the metrics port never answered"
+                time.sleep(0.1)
+        assert _call(f"{health}/healthz") == (200, {"status": "ok"})
+        assert _call(f"{health}/readyz") == (200, {"status": "ready"})
+        body = json.dumps({"input": "gallery/001.jpg", "output": "out/001"}).encode()
+        assert _call(f"{base}/api/v1/photos/jobs", "POST", body)[0] == 202
+        after = urllib.request.urlopen(metrics_url, timeout=5).read().decode()
+        assert _metric(after, counter) == _metric(before, counter) + 1
+        assert _call(f"{base}/metrics")[0] == 404  # not on the API port, which the mesh exposes
     finally:
-        for server in servers:
-            server.shutdown()
+        api.terminate()
+        assert api.wait(timeout=30) == 0
