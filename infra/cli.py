@@ -3,6 +3,7 @@
     python -m infra preview --stack staging [--json plan.json] [--manifests DIR] [--at 2026-06-13T14:00:00+00:00]
     python -m infra check plan.json [--stack prod] [--at ...] [--deploy]
     python -m infra policy-config --stack prod [--deploy] [--out pack-config.json]
+    python -m infra diagram --stack prod [--out plan.mmd] [--svg plan.svg] [--readme README.md]
     python -m infra config-schema [--out docs/config.schema.json]
     python -m infra config-reference [--readme README.md]
 
@@ -110,6 +111,26 @@ def _policy_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _diagram(args: argparse.Namespace) -> int:
+    from infra.diagram import build_diagram, render_svg, to_dot, to_mermaid, with_diagram
+    from infra.offline.plan import run_program
+
+    platform, stack_config = load_stack_platform(args.project_dir, args.stack)
+    diagram = build_diagram(run_program(platform, args.stack, stack_config))
+    mermaid = to_mermaid(diagram)
+    if args.readme:
+        args.readme.write_text(with_diagram(args.readme.read_text(), mermaid))
+    if args.svg:
+        svg = render_svg(to_dot(diagram))
+        if svg is None:
+            print("Graphviz `dot` is not installed: no SVG written (apt-get install graphviz)", file=sys.stderr)
+            return EXIT_CONFIG
+        args.svg.write_bytes(svg)
+    if args.out or not (args.readme or args.svg):
+        _write_or_print(mermaid, args.out)
+    return EXIT_OK
+
+
 def _config_schema(args: argparse.Namespace) -> int:
     from infra.config_docs import schema_document
 
@@ -164,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--deploy", action="store_true", help="for `pulumi up`: the freeze is mandatory")
     config.add_argument("--out", type=Path, help="file to write (default: standard output)")
     config.set_defaults(handler=_policy_config)
+
+    diagram = commands.add_parser("diagram", help="draw the plan's topology (Mermaid; SVG with Graphviz)")
+    diagram.add_argument("--stack", required=True)
+    diagram.add_argument("--out", type=Path, help="write the Mermaid text here (default: standard output)")
+    diagram.add_argument("--svg", type=Path, help="also render an SVG with Graphviz `dot`")
+    diagram.add_argument("--readme", type=Path, help="replace the generated picture in this README")
+    diagram.set_defaults(handler=_diagram)
 
     schema = commands.add_parser("config-schema", help="write the JSON Schema of Pulumi.<stack>.yaml")
     schema.add_argument("--out", type=Path, help="file to write (default: standard output)")
