@@ -99,7 +99,8 @@ class _PlanIndex:
         return None
 
     def of_type(self, resource_type: str) -> Iterator[Registration]:
-        return iter(self.plan.of_type(resource_type))
+        """In URN order: registration order varies between runs, the picture must not."""
+        return iter(sorted(self.plan.of_type(resource_type), key=lambda r: r.urn))
 
 
 def _zone_group(root: Group, cloud: str, region: str) -> Group:
