@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from foundation.config import PLATFORM_KEY, PlatformConfig, parse_platform_config
+from foundation.config.loader import platform_object, read_stack_config
 from infra.offline.plan import Plan, run_program
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def shipped_raw(stack: str) -> dict[str, Any]:
-    """The raw `platform` object of a shipped stack file (a fresh copy, free to modify)."""
-    document = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())
-    return copy.deepcopy(document["config"][PLATFORM_KEY])
+    """The raw `platform` object of a shipped stack file as the program receives it (read as the Pulumi
+    CLI reads it, the preview's reader); a fresh copy, free to modify."""
+    return platform_object(read_stack_config(REPO, stack))
 
 
 def build_plan(raw: dict[str, Any], stack: str) -> tuple[PlatformConfig, Plan]:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from foundation.config.base import Model, NonNegativeInt, PositiveInt, Slug
+from foundation.config.base import Model, NonNegativeInt, PositiveInt, Slug, TimeOfDay
 from foundation.config.charts import Charts
 from foundation.config.problems import raise_if_any
 from foundation.images import require_pinned
@@ -116,8 +116,8 @@ class SaturdayPrescale(Model):
     """KEDA cron pre-scaling of the worker for Saturday wedding hours (seed 003: 10:00-20:00, from 09:00),
     on each region's own clock (`regions[].timezone`), on the freeze's weekday."""
 
-    start: time = Field(time(9, 0), description="Local time pre-scaling starts, HH:MM")
-    end: time = Field(time(21, 0), description="Local time pre-scaling ends, HH:MM")
+    start: TimeOfDay = Field(time(9, 0), description="Local time pre-scaling starts, HH:MM")
+    end: TimeOfDay = Field(time(21, 0), description="Local time pre-scaling ends, HH:MM")
     replicas: PositiveInt = Field(8, description="Worker pods kept during the window (capped by the season's max)")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from foundation.calendar import Weekday, require_timezone
-from foundation.config.base import Model
+from foundation.config.base import Model, TimeOfDay
 from foundation.config.problems import raise_if_any
 
 
@@ -25,8 +25,8 @@ class FreezeWindow(Model):
     """The weekly change freeze (seed 003: no deploys Saturday 10:00-20:00)."""
 
     weekday: Weekday = Field("saturday", description="Day of the weekly freeze")
-    start: time = Field(time(10, 0), description="Local start time, HH:MM")
-    end: time = Field(time(20, 0), description="Local end time, HH:MM (after start)")
+    start: TimeOfDay = Field(time(10, 0), description="Local start time, HH:MM")
+    end: TimeOfDay = Field(time(20, 0), description="Local end time, HH:MM (after start)")
     timezone: str = Field("America/New_York", description="IANA time zone the window is judged in")
 
     @field_validator("timezone")
