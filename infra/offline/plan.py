@@ -93,8 +93,8 @@ class Plan:
 def run_program(platform: PlatformConfig, stack: str, stack_config: dict[str, Any]) -> Plan:
     """Run `infra.stack` exactly as `pulumi up` would, against mocks, and return what it registered.
 
-    `stack_config` holds the raw values of `Pulumi.<stack>.yaml`; objects are passed as JSON, as
-    the CLI passes them.
+    `stack_config` holds the config texts the CLI would hand the program for `Pulumi.<stack>.yaml`
+    (`foundation.config.read_stack_config`); a test may pass plain objects instead, sent as JSON.
     """
     from infra.stack import main  # imported late: the program must see the mocks' settings
 
