@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from foundation.config import PLATFORM_KEY, PlatformConfig, parse_platform_config
+from infra.offline.analyzer import PolicyPackProcess
 from infra.offline.plan import Plan, run_program
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,6 +49,13 @@ def variant() -> Callable[..., tuple[PlatformConfig, Plan]]:
         return build_plan(raw, stack)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def policy_pack():
+    """The policy pack started once, as the Pulumi CLI starts it, for every protocol test."""
+    with PolicyPackProcess() as pack:
+        yield pack
 
 
 def pytest_report_header() -> str:
