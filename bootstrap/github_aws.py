@@ -111,20 +111,14 @@ class GithubAws(pulumi.ComponentResource):
         state_reads: list[dict[str, Any]] = [
             {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket},
             {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": f"{bucket}/*"},
-            {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": args.state_key_arn},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": args.state_key_arn},
         ]
         roles = {
             PREVIEW_ROLE: (
                 READ_ONLY,
-                _document(
-                    *state_reads,
-                    {  # the DIY backend takes a lock even for a preview (.pulumi/locks/...)
-                        "Effect": "Allow",
-                        "Action": ["s3:PutObject", "s3:DeleteObject"],
-                        "Resource": f"{bucket}/.pulumi/locks/*",
-                    },
-                    {"Effect": "Deny", "Action": DATA_READS, "NotResource": [f"{bucket}/*"]},
-                ),
+                # Reads only: a DIY backend's preview takes no lock and writes nothing (pulumi/pulumi
+                # pkg/backend/diy/backend.go: Preview, unlike Update, never calls Lock).
+                _document(*state_reads, {"Effect": "Deny", "Action": DATA_READS, "NotResource": [f"{bucket}/*"]}),
             ),
             DEPLOY_ROLE: (
                 POWER_USER,

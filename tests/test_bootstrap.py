@@ -129,16 +129,20 @@ def test_one_github_provider_and_roles_that_trust_one_subject_each(bootstraps, s
     assert plan.outputs["aws_role_arns"] == {name: role.outputs["arn"] for name, role in roles.items()}
 
 
+def _actions(statement: dict) -> list[str]:
+    return [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+
+
 def _inline_policy(plan: Plan, role_name: str) -> list[dict]:
     (policy,) = [r for r in plan.of_type("aws:iam/rolePolicy:RolePolicy") if r.name.endswith(f"{role_name}-policy")]
     return _statements(policy.inputs["policy"])
 
 
-def test_the_preview_role_reads_config_but_writes_only_state_locks_and_reads_no_data(bootstraps) -> None:
+def test_the_preview_role_reads_state_and_config_but_writes_nothing_and_reads_no_data(bootstraps) -> None:
     plan = bootstraps["prod"]
     statements = _inline_policy(plan, PREVIEW_ROLE.name)
-    writes = [s for s in statements if s["Effect"] == "Allow" and "s3:PutObject" in s["Action"]]
-    assert [s["Resource"] for s in writes] == [f"arn:aws:s3:::{state_bucket(_account('prod'))}/.pulumi/locks/*"]
+    allowed = {action for s in statements if s["Effect"] == "Allow" for action in _actions(s)}
+    assert allowed == {"s3:ListBucket", "s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt"}
     (deny,) = [s for s in statements if s["Effect"] == "Deny"]
     assert {"s3:GetObject", "secretsmanager:GetSecretValue"} <= set(deny["Action"])
     assert deny["NotResource"] == [f"arn:aws:s3:::{state_bucket(_account('prod'))}/*"]
@@ -156,7 +160,7 @@ def test_the_deploy_role_cannot_undo_the_bootstrap(bootstraps) -> None:
         action: resources
         for s in _inline_policy(plan, DEPLOY_ROLE.name)
         if s["Effect"] == "Deny"
-        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        for action in _actions(s)
         for resources in [s["Resource"]]
     }
     account = _account("prod")
