@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 
 from infra.cli import build_parser
@@ -24,7 +25,8 @@ def test_the_readme_links_the_guide_from_its_deploying_section() -> None:
 
 
 def test_every_offline_command_in_the_guide_exists() -> None:
-    commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    (subcommands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    commands = set(subcommands.choices)
     used = set(re.findall(r"python -m infra ([a-z-]+)", GUIDE))
     assert used and used <= commands
 
