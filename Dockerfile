@@ -4,8 +4,9 @@ FROM nvidia/cuda:12.6.3-runtime-ubuntu24.04
 
 ENV DEBIAN_FRONTEND=noninteractive PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     VIRTUAL_ENV=/opt/worker PATH=/opt/worker/bin:$PATH
+# Ubuntu 24.04's Python 3.12, its patch releases included (apt matches the version glob).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3 python3-venv \
+    && apt-get install -y --no-install-recommends "python3=3.12.*" "python3-venv=3.12.*" \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -24,6 +25,6 @@ USER 10001
 WORKDIR /tmp
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"]
 ENTRYPOINT ["python", "-m", "gpu_worker"]
 CMD ["serve", "--redis", "rediss://redis:6379/0", "--store", "file:///tmp/photos"]

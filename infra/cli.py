@@ -4,11 +4,13 @@
     python -m infra check plan.json [--stack prod] [--at ...] [--deploy]
     python -m infra policy-config --stack prod [--deploy] [--out pack-config.json]
     python -m infra diagram --stack prod [--out plan.mmd] [--svg plan.svg] [--readme README.md]
+    python -m infra pin-images --stack prod [--worker TAG@DIGEST] [--require]
+    python -m infra deploy-env --stack prod [--get PULUMI_BACKEND_URL]
     python -m infra config-schema [--out docs/config.schema.json]
     python -m infra config-reference [--readme README.md]
 
-Exit codes: 0 success, 1 a mandatory policy is violated (or a manifest is invalid), 2 invalid config or
-usage (one line per problem, no traceback).
+Exit codes: 0 success, 1 a mandatory policy is violated (or a manifest is invalid, or `pin-images
+--require` left an image without a digest), 2 invalid config or usage (one line per problem, no traceback).
 """
 
 from __future__ import annotations
@@ -45,15 +47,29 @@ def _instant(text: str) -> datetime:
 
 
 def _check_policies(registrations, platform: PlatformConfig, args: argparse.Namespace) -> int:
+    """Start the policy pack as the Pulumi CLI does and run it on the plan over the analyzer protocol."""
+    from foundation.config import PROJECT
     from foundation.policy_settings import settings_for
-    from infra.offline.policy_check import has_mandatory, render_violations, run_policies
+    from infra.offline.analyzer import PackStartError, PolicyPackProcess
+    from infra.offline.engine import PackConfigError
+    from infra.offline.policy_check import check_plan, render_violations
     from infra.policy_config import pack_config
-    from policies import ALL_POLICIES
 
-    config = pack_config(settings_for(platform, deploy=getattr(args, "deploy", False), at=args.at))
-    violations = run_policies(registrations, ALL_POLICIES, config)
-    print(render_violations(violations, len(ALL_POLICIES)))
-    return EXIT_POLICY if has_mandatory(violations) else EXIT_OK
+    deploy = getattr(args, "deploy", False)
+    config = pack_config(settings_for(platform, deploy=deploy, at=args.at))
+    try:
+        with PolicyPackProcess() as pack:
+            report = check_plan(pack, registrations, config, project=PROJECT, stack=args.stack, dry_run=not deploy)
+    except PackConfigError as exc:
+        print("invalid policy pack config:", file=sys.stderr)
+        for line in exc.lines:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_CONFIG
+    except PackStartError as exc:
+        print(f"policies could not be checked: {exc}", file=sys.stderr)
+        return EXIT_POLICY
+    print(render_violations(report))
+    return EXIT_POLICY if report.has_mandatory else EXIT_OK
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -131,6 +147,41 @@ def _diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pin_images(args: argparse.Namespace) -> int:
+    from foundation.config.loader import stack_file
+    from infra.pin_images import pin_stack_file
+    from infra.registry import Registry
+
+    platform, _ = load_stack_platform(args.project_dir, args.stack)
+    path = stack_file(args.project_dir, args.stack)
+    try:
+        report = pin_stack_file(path, platform, Registry().digest, args.worker)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    print("\n".join(report.lines()))
+    print(
+        f"{path.name}: {len(report.pinned)} pinned, {len(report.verified)} verified, "
+        f"{len(report.unresolved)} not pinned by digest"
+    )
+    return EXIT_POLICY if args.require and report.unresolved else EXIT_OK
+
+
+def _deploy_env(args: argparse.Namespace) -> int:
+    from infra.deploy_env import deploy_env
+
+    platform, _ = load_stack_platform(args.project_dir, args.stack)
+    env = deploy_env(platform)
+    if args.get:
+        if args.get not in env:
+            print(f"{args.get}: not one of {', '.join(env)}", file=sys.stderr)
+            return EXIT_CONFIG
+        print(env[args.get])
+    else:
+        print("\n".join(f"{key}={value}" for key, value in env.items()))
+    return EXIT_OK
+
+
 def _config_schema(args: argparse.Namespace) -> int:
     from infra.config_docs import schema_document
 
@@ -192,6 +243,16 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument("--svg", type=Path, help="also render an SVG with Graphviz `dot`")
     diagram.add_argument("--readme", type=Path, help="replace the generated picture in this README")
     diagram.set_defaults(handler=_diagram)
+    pin = commands.add_parser("pin-images", help="record image digests in Pulumi.<stack>.yaml (registry API v2)")
+    pin.add_argument("--stack", required=True)
+    pin.add_argument("--worker", metavar="TAG@DIGEST", help="point every worker image at this build first (CI)")
+    pin.add_argument("--require", action="store_true", help="exit 1 unless every image is pinned by digest")
+    pin.set_defaults(handler=_pin_images)
+
+    env = commands.add_parser("deploy-env", help="backend URL, secrets key and CI identities of a stack")
+    env.add_argument("--stack", required=True)
+    env.add_argument("--get", metavar="KEY", help="print only this value (e.g. PULUMI_BACKEND_URL)")
+    env.set_defaults(handler=_deploy_env)
 
     schema = commands.add_parser("config-schema", help="write the JSON Schema of Pulumi.<stack>.yaml")
     schema.add_argument("--out", type=Path, help="file to write (default: standard output)")

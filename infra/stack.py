@@ -118,5 +118,5 @@ def build(platform: PlatformConfig) -> None:
 
 
 def main() -> None:
-    """Entry point of `pulumi up` / `pulumi preview` (see infra/program/__main__.py)."""
+    """Entry point of `pulumi up` / `pulumi preview` (see the root `__main__.py`)."""
     build(load_from_pulumi())

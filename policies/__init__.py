@@ -1,6 +1,7 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
 from policies import clusters, freeze, gpu, kubernetes, redis, residency, safety, storage, tags
+from policies.kubernetes import IMAGE_DIGEST_POLICY
 
 ALL_POLICIES = [
     *storage.POLICIES,
@@ -13,3 +14,6 @@ ALL_POLICIES = [
     *tags.POLICIES,
     *freeze.POLICIES,
 ]
+
+# Policies that block only a deploy: a preview's pack config lowers them to advisory.
+DEPLOY_GATES = (IMAGE_DIGEST_POLICY,)

@@ -1,4 +1,4 @@
-"""Kubernetes workloads: pinned images, requests and limits, probes, locked-down containers, a
+"""Kubernetes workloads: pinned images (by digest for a deploy), requests and limits, probes, locked-down containers, a
 default-deny NetworkPolicy in every namespace that runs workloads, a PodDisruptionBudget for every
 Deployment that runs more than one replica."""
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 
-from foundation.images import is_pinned
+from foundation.images import is_pinned, is_pinned_by_digest
 from policies.build import Report, resource_policy, stack_policy
 from policies.resources import get
 
@@ -23,6 +23,8 @@ LONG_RUNNING = {"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
+# Mandatory by default; `infra.policy_config.pack_config` lowers it to advisory when the run is not a deploy.
+IMAGE_DIGEST_POLICY = "k8s-image-digest"
 SCALERS = {"kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:keda.sh/v1alpha1:ScaledObject"}
 
 
@@ -47,6 +49,16 @@ def _images_pinned(args: ResourceValidationArgs, report: Report) -> None:
         image = str(container.get("image", ""))
         if not is_pinned(image):
             report(f"container {container.get('name')}: image {image!r} is not pinned by tag or digest")
+
+
+def _images_by_digest(args: ResourceValidationArgs, report: Report) -> None:
+    for container in _containers(args):
+        image = str(container.get("image", ""))
+        if not is_pinned_by_digest(image):
+            report(
+                f"container {container.get('name')}: image {image!r} is not pinned by digest "
+                "(run `python -m infra pin-images --stack <stack>`)"
+            )
 
 
 def _requests_and_limits(args: ResourceValidationArgs, report: Report) -> None:
@@ -138,6 +150,12 @@ POLICIES = [
         "Container images are pinned by tag or digest, never latest.",
         _images_pinned,
         "Pin the image in config (repo/image:1.2.3 or @sha256:...).",
+    ),
+    resource_policy(
+        IMAGE_DIGEST_POLICY,
+        "Container images are pinned by digest: mandatory for a deploy, advisory in a preview.",
+        _images_by_digest,
+        "Record the digests in the stack file: python -m infra pin-images --stack <stack> --require.",
     ),
     resource_policy(
         "k8s-requests-and-limits",

@@ -10,6 +10,7 @@ import pytest
 
 from foundation.config import PLATFORM_KEY, PlatformConfig, parse_platform_config
 from foundation.config.loader import platform_object, read_stack_config
+from infra.offline.analyzer import PolicyPackProcess
 from infra.offline.plan import Plan, run_program
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,6 +48,13 @@ def variant() -> Callable[..., tuple[PlatformConfig, Plan]]:
         return build_plan(raw, stack)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def policy_pack():
+    """The policy pack started once, as the Pulumi CLI starts it, for every protocol test."""
+    with PolicyPackProcess() as pack:
+        yield pack
 
 
 def pytest_report_header() -> str:

@@ -45,11 +45,12 @@ def _not_finite(text: bytes) -> tuple[bytes, list[str]]:
 
 def _plain_secret_and_integer_key(text: bytes) -> tuple[bytes, list[str]]:
     broken = text.replace(b"config:\n", b"config:\n  aws:secretKey: hunter2\n  aws:defaultTags: {tags: {1: a}}\n")
+    secret_line = broken.split(b"\n").index(b"  aws:secretKey: hunter2") + 1
     return broken, [
-        "Pulumi.broken.yaml line 5: aws:defaultTags.tags: the key 1 reads as an integer, and the Pulumi "
-        'CLI accepts only string keys: quote it ("1")',
-        "Pulumi.broken.yaml line 4: aws:secretKey: its name says it holds a secret, so it must be encrypted "
-        "(`secure:`), not plain text: set it with `pulumi config set --secret 'aws:secretKey' <value>`",
+        f"Pulumi.broken.yaml line {secret_line + 1}: aws:defaultTags.tags: the key 1 reads as an integer, and the "
+        'Pulumi CLI accepts only string keys: quote it ("1")',
+        f"Pulumi.broken.yaml line {secret_line}: aws:secretKey: its name says it holds a secret, so it must be "
+        "encrypted (`secure:`), not plain text: set it with `pulumi config set --secret 'aws:secretKey' <value>`",
     ]
 
 

@@ -17,35 +17,47 @@ from foundation.calendar import in_weekly_window
 from foundation.config import StorageTiers
 from foundation.policy_settings import settings_for
 from foundation.tags import Tagging
+from infra.offline.analyzer import PolicyPackProcess
 from infra.offline.monitor import Registration
 from infra.offline.plan import capture
-from infra.offline.policy_check import run_policies
+from infra.offline.policy_check import PolicyReport, check_plan
 from infra.policy_config import pack_config
 from policies import ALL_POLICIES
+from policies.kubernetes import IMAGE_DIGEST_POLICY
 from policies.resources import STATEFUL_TYPES
 
 Edit = Callable[[dict], None]
 
 
-def _violated(platform, registrations: list[Registration], **overrides) -> dict[str, list[str]]:
+def _report(pack: PolicyPackProcess, platform, registrations: list[Registration], **overrides) -> PolicyReport:
+    """The pack's findings through the analyzer protocol (the `policy_pack` fixture starts it once)."""
     settings = {**settings_for(platform), **overrides}
+    return check_plan(pack, registrations, pack_config(settings), project="wedsync-platform", stack="prod")
+
+
+def _violated(pack: PolicyPackProcess, platform, registrations: list[Registration], **overrides) -> dict[str, list]:
+    """Messages per policy; images pinned by tag only are left to tests/test_policy_protocol.py (the shipped
+    stacks pin by tag until `pin-images` runs, so a deploy config would flag them everywhere)."""
     result: dict[str, list[str]] = {}
-    for violation in run_policies(registrations, ALL_POLICIES, pack_config(settings)):
-        result.setdefault(violation.policy, []).append(violation.message)
+    for violation in _report(pack, platform, registrations, **overrides).violations:
+        if violation.policy != IMAGE_DIGEST_POLICY:
+            result.setdefault(violation.policy, []).append(violation.message)
     return result
 
 
 def _tweak(plan, resource_type: str, edit: Edit, *, name_contains: str = "") -> list[Registration]:
-    """A copy of the plan's registrations with one resource of a type changed."""
+    """A copy of the plan's registrations with one resource of a type changed (its inputs and final outputs)."""
     registrations = copy.deepcopy(plan.resources)
     target = next(r for r in registrations if r.type == resource_type and name_contains in r.name)
-    edit(target.inputs)
+    for properties in (target.inputs, target.outputs):  # what Analyze and AnalyzeStack each see
+        if properties:
+            edit(properties)
     return registrations
 
 
-def test_shipped_stacks_pass_every_policy(prod, staging) -> None:
+def test_shipped_stacks_pass_every_policy(policy_pack, prod, staging) -> None:
     for platform, plan in (prod, staging):
-        assert _violated(platform, plan.resources) == {}
+        assert _violated(policy_pack, platform, plan.resources) == {}
 
 
 RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
@@ -122,28 +134,28 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
     RESOURCE_TWEAKS,
     ids=[f"{policy}:{resource_type.split(':')[-1]}" for policy, resource_type, _, _ in RESOURCE_TWEAKS],
 )
-def test_each_policy_fires_on_a_tweaked_resource(prod, policy, resource_type, name_contains, edit) -> None:
+def test_each_policy_fires_on_a_tweaked_resource(policy_pack, prod, policy, resource_type, name_contains, edit) -> None:
     platform, plan = prod
-    violated = _violated(platform, _tweak(plan, resource_type, edit, name_contains=name_contains))
+    violated = _violated(policy_pack, platform, _tweak(plan, resource_type, edit, name_contains=name_contains))
     assert list(violated) == [policy]
 
 
-def test_unprotected_state_in_prod_is_blocked(variant) -> None:
+def test_unprotected_state_in_prod_is_blocked(policy_pack, variant) -> None:
     platform, plan = variant("prod", lambda raw: raw.update(protect_stateful=False))
-    messages = _violated(platform, plan.resources)["stateful-resources-protected"]
+    messages = _violated(policy_pack, platform, plan.resources)["stateful-resources-protected"]
     assert len(messages) == sum(1 for r in plan.resources if r.type in STATEFUL_TYPES) > 30
 
 
-def test_staging_may_leave_state_unprotected(staging) -> None:
+def test_staging_may_leave_state_unprotected(policy_pack, staging) -> None:
     platform, plan = staging
-    assert "stateful-resources-protected" not in _violated(platform, plan.resources)
+    assert "stateful-resources-protected" not in _violated(policy_pack, platform, plan.resources)
 
 
-def test_gpu_fleet_over_budget_is_blocked_and_names_a_pool(variant) -> None:
+def test_gpu_fleet_over_budget_is_blocked_and_names_a_pool(policy_pack, variant) -> None:
     platform, plan = variant("prod", lambda raw: raw.update(season="peak", budget={"gpu_hourly_usd": 50}))
-    (message,) = _violated(platform, plan.resources)["gpu-budget"]
+    (message,) = _violated(policy_pack, platform, plan.resources)["gpu-budget"]
     assert "exceeds the budget of 50.00 $/h" in message
-    assert _violated(platform, plan.resources, gpu_hourly_budget_usd=500) == {}
+    assert _violated(policy_pack, platform, plan.resources, gpu_hourly_budget_usd=500) == {}
 
 
 def _storage_program(backup_region: str) -> Callable[[], None]:
@@ -168,12 +180,12 @@ def _storage_program(backup_region: str) -> Callable[[], None]:
     return program
 
 
-def test_eu_photos_replicating_to_the_us_violate_residency(prod) -> None:
+def test_eu_photos_replicating_to_the_us_violate_residency(policy_pack, prod) -> None:
     platform, _ = prod
     in_zone = capture(_storage_program("eu-central-1"), "prod", {}, "222222222222")
-    assert _violated(platform, in_zone.resources) == {}
+    assert _violated(policy_pack, platform, in_zone.resources) == {}
     to_us = capture(_storage_program("us-east-1"), "prod", {}, "222222222222")
-    (message,) = _violated(platform, to_us.resources)["data-residency"]
+    (message,) = _violated(policy_pack, platform, to_us.resources)["data-residency"]
     assert "eu-west-1 (zone eu) replicates to us-east-1 (zone us)" in message
 
 
@@ -181,26 +193,26 @@ SATURDAY_AFTERNOON = datetime.fromisoformat("2026-06-13T15:00:00-04:00")
 TUESDAY = datetime.fromisoformat("2026-06-16T15:00:00-04:00")
 
 
-def test_a_prod_deploy_in_the_wedding_window_is_blocked_unless_overridden(prod) -> None:
+def test_a_prod_deploy_in_the_wedding_window_is_blocked_unless_overridden(policy_pack, prod) -> None:
     platform, plan = prod
-    frozen = _violated(platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat())
+    frozen = _violated(policy_pack, platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat())
     assert list(frozen) == ["change-freeze"]
     overridden = {"deploy": True, "now": SATURDAY_AFTERNOON.isoformat(), "freeze_override_reason": "INC-42 hotfix"}
-    assert _violated(platform, plan.resources, **overridden) == {}
-    assert _violated(platform, plan.resources, deploy=True, now=TUESDAY.isoformat()) == {}
+    assert _violated(policy_pack, platform, plan.resources, **overridden) == {}
+    assert _violated(policy_pack, platform, plan.resources, deploy=True, now=TUESDAY.isoformat()) == {}
 
 
-def test_a_preview_in_the_window_only_gets_an_advisory(prod) -> None:
+def test_a_preview_in_the_window_only_gets_an_advisory(policy_pack, prod) -> None:
     platform, plan = prod
-    violations = run_policies(
-        plan.resources, ALL_POLICIES, pack_config({**settings_for(platform), "now": SATURDAY_AFTERNOON.isoformat()})
-    )
-    assert [(v.policy, v.level.value) for v in violations] == [("change-freeze-advisory", "advisory")]
+    violations = _report(policy_pack, platform, plan.resources, now=SATURDAY_AFTERNOON.isoformat()).violations
+    assert {(v.policy, v.level) for v in violations if v.policy != IMAGE_DIGEST_POLICY} == {
+        ("change-freeze-advisory", "advisory")
+    }
 
 
-def test_staging_deploys_are_never_frozen(staging) -> None:
+def test_staging_deploys_are_never_frozen(policy_pack, staging) -> None:
     platform, plan = staging
-    assert _violated(platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat()) == {}
+    assert _violated(policy_pack, platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat()) == {}
 
 
 @pytest.mark.parametrize(
@@ -298,33 +310,33 @@ WORKLOAD_CASES: list[tuple[str, dict[str, object]]] = [
 ]
 
 
-def test_a_well_built_workload_passes(prod) -> None:
+def test_a_well_built_workload_passes(policy_pack, prod) -> None:
     platform, _ = prod
     for gpu in (False, True):
         plan = capture(_workload_program(gpu=gpu), "prod", {}, "222222222222")
-        assert _violated(platform, plan.resources) == {}
+        assert _violated(policy_pack, platform, plan.resources) == {}
 
 
 @pytest.mark.parametrize(("policy", "change"), WORKLOAD_CASES, ids=[f"{p}:{next(iter(c))}" for p, c in WORKLOAD_CASES])
-def test_each_workload_policy_fires(prod, policy: str, change: dict) -> None:
+def test_each_workload_policy_fires(policy_pack, prod, policy: str, change: dict) -> None:
     platform, _ = prod
     plan = capture(_workload_program(**change), "prod", {}, "222222222222")
-    assert list(_violated(platform, plan.resources)) == [policy]
+    assert list(_violated(policy_pack, platform, plan.resources)) == [policy]
 
 
-def test_requests_and_limits_are_required(prod) -> None:
+def test_requests_and_limits_are_required(policy_pack, prod) -> None:
     platform, _ = prod
     plan = capture(_workload_program(), "prod", {}, "222222222222")
     registrations = _tweak(
         plan, "kubernetes:apps/v1:Deployment", lambda p: p["spec"]["template"]["spec"]["containers"][0].pop("resources")
     )
-    assert list(_violated(platform, registrations)) == ["k8s-requests-and-limits"]
+    assert list(_violated(policy_pack, platform, registrations)) == ["k8s-requests-and-limits"]
 
 
-def test_a_single_replica_deployment_needs_no_budget(prod) -> None:
+def test_a_single_replica_deployment_needs_no_budget(policy_pack, prod) -> None:
     platform, _ = prod
     plan = capture(_workload_program(replicas=1, budget=False), "prod", {}, "222222222222")
-    assert _violated(platform, plan.resources) == {}
+    assert _violated(policy_pack, platform, plan.resources) == {}
 
 
 def test_every_policy_is_fully_described() -> None:
@@ -340,6 +352,7 @@ def test_every_policy_is_fully_described() -> None:
             "change-freeze",
             "change-freeze-advisory",
             "k8s-requests-and-limits",
+            IMAGE_DIGEST_POLICY,  # tests/test_policy_protocol.py
         }
     )
     assert {p.name for p in ALL_POLICIES} == tested  # every policy has a violating case above

@@ -62,3 +62,16 @@ def test_any_stack_file_is_a_stack(tmp_path: Path) -> None:
     result = _run("preview", "--stack", "foo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "stack foo" in result.stdout
+
+
+def test_a_saved_plan_is_judged_as_a_deploy_only_when_asked(tmp_path: Path) -> None:
+    """Through the pack's protocol: tag-pinned images warn in a preview and block a deploy (exit 1)."""
+    plan_file = tmp_path / "plan.json"
+    assert _run("preview", "--stack", "staging", "--json", str(plan_file)).returncode == 0
+    preview = _run("check", str(plan_file))
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert "[advisory] k8s-image-digest" in preview.stdout
+    deploy = _run("check", str(plan_file), "--deploy")
+    assert deploy.returncode == 1
+    assert "[mandatory] k8s-image-digest" in deploy.stdout
+    assert "is not pinned by digest" in deploy.stdout

@@ -33,7 +33,10 @@ class Registration:
     dependencies: list[str]
     ignore_changes: list[str]
     inputs: dict[str, Any]
-    # What the mocks answered (ids, ARNs): known offline only, so not part of the plan JSON.
+    # Which dependencies each input property came from (the engine's `propertyDependencies`).
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # What the mocks answered (ids, ARNs), or what a component registered as its outputs: known offline
+    # only, so not part of the plan JSON.
     outputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -81,9 +84,20 @@ class RecordingMonitor(MockMonitor):
                 dependencies=list(request.dependencies),
                 ignore_changes=list(request.ignoreChanges),
                 inputs=wire_to_plain(json_format.MessageToDict(request.object)),
+                property_dependencies={
+                    key: list(value.urns) for key, value in request.propertyDependencies.items() if value.urns
+                },
                 outputs={"id": response.id, **wire_to_plain(json_format.MessageToDict(response.object))}
                 if response.id
                 else {},
             )
         )
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        """A component's (or the stack's) registered outputs: what the engine keeps as its final properties."""
+        for registration in reversed(self.registrations):
+            if registration.urn == request.urn:
+                registration.outputs = wire_to_plain(json_format.MessageToDict(request.outputs))
+                break
+        return super().RegisterResourceOutputs(request)

@@ -102,19 +102,22 @@ def run_program(platform: PlatformConfig, stack: str, stack_config: dict[str, An
     return capture(main, stack, stack_config, account_id)
 
 
-def capture(program: Callable[[], None], stack: str, stack_config: dict[str, Any], account_id: str) -> Plan:
-    """Run any Pulumi program function under the mocks and a recording monitor."""
+def capture(
+    program: Callable[[], None], stack: str, stack_config: dict[str, Any], account_id: str, project: str = PROJECT
+) -> Plan:
+    """Run any Pulumi program function (of this project, or another such as the bootstrap) under the mocks
+    and a recording monitor."""
     mocks = PlatformMocks(aws_account_id=account_id)
     monitor = RecordingMonitor(mocks)
     settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
     pulumi.runtime.set_all_config(
         {key: value if isinstance(value, str) else json.dumps(value) for key, value in stack_config.items()}
     )
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     _sync_await(run_pulumi_func(program))
     root = settings.get_root_resource()
     outputs = {name: _settle(value) for name, value in (root.outputs if isinstance(root, Stack) else {}).items()}
-    return Plan(PROJECT, stack, monitor.registrations, outputs)
+    return Plan(project, stack, monitor.registrations, outputs)
 
 
 def _settle(value: Any) -> Any:
