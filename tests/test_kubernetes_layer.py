@@ -117,7 +117,7 @@ def test_tls_certificates_gateway_and_routes(prod) -> None:
         https["tls"]["mode"] == "SIMPLE" and https["tls"]["credentialName"] == certificate.inputs["spec"]["secretName"]
     )
     (routes,) = _custom(plan, platform, "VirtualService", "eu-west-1")
-    by_prefix = {r["match"][0]["uri"]["prefix"]: r for r in routes.inputs["spec"]["http"]}
+    by_prefix = {r["match"][0]["uri"].get("prefix"): r for r in routes.inputs["spec"]["http"]}
     assert by_prefix["/api/v1/photos"]["route"][0]["destination"]["host"] == "jobs-api.photography-ai.svc.cluster.local"
     assert by_prefix["/api/v1/venue-analysis"]["timeout"] == "120s"
     assert by_prefix["/api/v1/venue-analysis"]["retries"]["attempts"] == 3

@@ -1,4 +1,4 @@
-"""A CPU HTTP service: a Deployment on the system pool behind a Service on port 80, with an HPA and a PDB."""
+"""A CPU HTTP service: a Deployment on the system pool behind a Service on SERVICE_PORT, with an HPA and a PDB."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from components.kubernetes.objects import (
     selector,
 )
 from foundation.config import Autoscale
-from foundation.naming import METRICS_PORT
+from foundation.naming import METRICS_PORT, SERVICE_PORT
 from foundation.scheduling import SYSTEM_NODE_LABELS
 
 
@@ -30,7 +30,7 @@ def create_http_service(
     *,
     scraped: bool = False,
 ) -> None:
-    """The Deployment, Service (and METRICS_PORT when scraped), HPA and PDB of `app`."""
+    """The Deployment, Service (SERVICE_PORT, and METRICS_PORT when scraped), HPA and PDB of `app`."""
     app_labels = labels(app, "api", scraped=scraped)
     metrics_port = [METRICS_PORT] if scraped else []
     k8s.core.v1.ServiceAccount(f"{name}-{app}-sa", metadata=meta(app, namespace, app_labels), opts=opts)
@@ -63,7 +63,7 @@ def create_http_service(
         spec=k8s.core.v1.ServiceSpecArgs(
             selector=selector(app),
             ports=[
-                k8s.core.v1.ServicePortArgs(name="http", port=80, target_port=port),
+                k8s.core.v1.ServicePortArgs(name="http", port=SERVICE_PORT, target_port=port),
                 *(k8s.core.v1.ServicePortArgs(name="http-metrics", port=p, target_port=p) for p in metrics_port),
             ],
         ),

@@ -21,7 +21,7 @@ from components.kubernetes.objects import (
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.calendar import Weekday, cron_weekday
 from foundation.config import Resources, SaturdayPrescale, SeasonProfile, WorkerConfig
-from foundation.naming import METRICS_PORT, WORKER
+from foundation.naming import LIVENESS_PATH, METRICS_PORT, READINESS_PATH, WORKER
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT
 
 
@@ -80,8 +80,8 @@ def create_photo_worker(
         env=redis.env(),
         ports=[k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT)],
         resources=requirements(args.resources, gpus=1),
-        liveness_probe=http_probe("/healthz", "http-metrics", period=20, failures=6, delay=30),
-        readiness_probe=http_probe("/readyz", "http-metrics"),
+        liveness_probe=http_probe(LIVENESS_PATH, "http-metrics", period=20, failures=6, delay=30),
+        readiness_probe=http_probe(READINESS_PATH, "http-metrics"),
         security_context=locked_down(),
         volume_mounts=mounts,
     )
