@@ -63,7 +63,15 @@ def test_add_ons_are_pinned_and_fit_the_cloud(prod, region: str) -> None:
     pins = {c.chart: c.version for c in charts.__dict__.values()}
     for release in releases.values():
         assert release["version"] == pins[release["chart"]]
-    common = {"keda", "kube-prometheus-stack", "cert-manager", "istio-base", "istiod", "istio-ingressgateway"}
+    common = {
+        "keda",
+        "kube-prometheus-stack",
+        "cert-manager",
+        "istio-base",
+        "istio-cni",
+        "istiod",
+        "istio-ingressgateway",
+    }
     if region == "asia-southeast1":
         assert set(releases) == common | {"dcgm-exporter"}  # GKE manages drivers and the device plugin
     else:

@@ -3,7 +3,7 @@
 EKS: the NVIDIA GPU operator without driver and toolkit (the AL2023 NVIDIA AMI ships them) and the
 cluster autoscaler (IRSA, auto-discovery, GPU pools scale from zero). GKE: no device plugin of ours
 (GKE manages drivers and the plugin) but the DCGM exporter. Everywhere: KEDA, kube-prometheus-stack,
-cert-manager, Istio (base, istiod, ingress gateway).
+cert-manager, Istio (base, CNI node agent, istiod, ingress gateway; see istio.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation.config import Chart, Charts
+from components.kubernetes.istio import cni_values, global_proxy_values, pilot_sidecar_values
+from foundation.config import Chart, Charts, Cloud
 from foundation.naming import (
     CERT_MANAGER_NAMESPACE,
     GATEWAY_NAMESPACE,
@@ -131,6 +132,7 @@ class ClusterAddOns(pulumi.ComponentResource):
             },
         )
         base = release(name, "istio-base", charts.istio_base, ISTIO_NAMESPACE, {"defaultRevision": "default"})
+        cni = release(name, "istio-cni", charts.istio_cni, ISTIO_NAMESPACE, cni_values(Cloud(args.cloud)), [base])
         istiod = release(
             name,
             "istiod",
@@ -138,9 +140,10 @@ class ClusterAddOns(pulumi.ComponentResource):
             ISTIO_NAMESPACE,
             {
                 "meshConfig": {"accessLogFile": "/dev/stdout", "enablePrometheusMerge": True},
-                "pilot": {"autoscaleMin": 2},
+                "pilot": {"autoscaleMin": 2, **pilot_sidecar_values()},
+                "global": global_proxy_values(),
             },
-            depends_on=[base],
+            depends_on=[base, cni],
         )
         self.gateway = release(
             name,
