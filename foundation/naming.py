@@ -14,6 +14,9 @@ ISTIO_NAMESPACE = "istio-system"
 GATEWAY_NAMESPACE = "istio-ingress"
 GATEWAY_RELEASE = "istio-ingressgateway"
 PROMETHEUS_RELEASE = "kube-prometheus-stack"
+# The labels Prometheus selects ServiceMonitors, PodMonitors and PrometheusRules by (set on the release's
+# prometheusSpec selectors, and on every monitor and rule: ours and those the charts render from values).
+PROMETHEUS_SELECTOR = {"release": PROMETHEUS_RELEASE}
 CERT_MANAGER_NAMESPACE = "cert-manager"
 ACME_SERVICE_ACCOUNT = "cert-manager-acme-dns"  # cert-manager's identity for Route53 DNS-01
 

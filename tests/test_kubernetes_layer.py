@@ -107,7 +107,8 @@ def test_network_policies_deny_by_default_and_allow_exactly_the_needed_flows(pro
     ingress = policies["allow-gateway-and-metrics"]["ingress"]
     sources = [rule["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for rule in ingress]
     assert sources == ["istio-ingress", "monitoring"]
-    assert ingress[1]["ports"] == [{"port": 8080, "protocol": "TCP"}]  # Prometheus reaches only the metrics port
+    # Prometheus reaches only the metrics port and the sidecars' Envoy stats
+    assert ingress[1]["ports"] == [{"port": 8080, "protocol": "TCP"}, {"port": 15090, "protocol": "TCP"}]
     egress_ports = {(p["port"], p["protocol"]) for rule in policies["allow-egress"]["egress"] for p in rule["ports"]}
     assert egress_ports == {(53, "UDP"), (53, "TCP"), (15012, "TCP"), (redis_port, "TCP"), (443, "TCP")}
 

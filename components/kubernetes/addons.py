@@ -23,6 +23,7 @@ from foundation.naming import (
     ISTIO_NAMESPACE,
     MONITORING_NAMESPACE,
     PROMETHEUS_RELEASE,
+    PROMETHEUS_SELECTOR,
 )
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT, SYSTEM_NODE_LABELS
 
@@ -60,7 +61,10 @@ class ClusterAddOns(pulumi.ComponentResource):
                 {
                     "driver": {"enabled": False},  # the AL2023 NVIDIA AMI ships the driver
                     "toolkit": {"enabled": False},  # ... and the container toolkit
-                    "dcgmExporter": {"enabled": True, "serviceMonitor": {"enabled": True}},
+                    "dcgmExporter": {  # the operator copies only additionalLabels onto its ServiceMonitor
+                        "enabled": True,
+                        "serviceMonitor": {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR},
+                    },
                     "daemonsets": {"tolerations": gpu_tolerations},
                     "node-feature-discovery": {"worker": {"tolerations": gpu_tolerations}},
                 },
@@ -96,12 +100,19 @@ class ClusterAddOns(pulumi.ComponentResource):
                 charts.dcgm_exporter,
                 "gpu-monitoring",
                 {
-                    "serviceMonitor": {"enabled": True, "additionalLabels": {"release": PROMETHEUS_RELEASE}},
+                    "serviceMonitor": {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR},
                     "tolerations": gpu_tolerations,
                     "nodeSelector": GPU_NODE_LABELS,
                 },
             )
-        release(name, "keda", charts.keda, "keda", {"prometheus": {"operator": {"enabled": True}}})
+        keda_monitor = {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR}
+        release(
+            name,
+            "keda",
+            charts.keda,
+            "keda",
+            {"prometheus": {"operator": {"enabled": True, "serviceMonitor": keda_monitor}}},
+        )
         self.monitoring = release(
             name,
             PROMETHEUS_RELEASE,
@@ -114,8 +125,9 @@ class ClusterAddOns(pulumi.ComponentResource):
                 "prometheus": {
                     "prometheusSpec": {
                         "retention": "15d",
-                        "ruleSelector": {"matchLabels": {"release": PROMETHEUS_RELEASE}},
-                        "serviceMonitorSelector": {"matchLabels": {"release": PROMETHEUS_RELEASE}},
+                        "ruleSelector": {"matchLabels": PROMETHEUS_SELECTOR},
+                        "serviceMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
+                        "podMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
                     }
                 },
             },

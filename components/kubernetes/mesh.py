@@ -1,6 +1,7 @@
 """TLS and routing: cert-manager certificates for the regional and zone names (DNS-01 in Route53),
 an Istio Gateway terminating TLS, VirtualServices with the seed's timeouts and retries,
-DestinationRules, STRICT mTLS, and an AuthorizationPolicy admitting only the gateway and the API."""
+DestinationRules, STRICT mTLS (plaintext only on the metrics port of scraped pods), and an AuthorizationPolicy
+admitting the gateway, the API, and scrapes of the metrics port."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from foundation.naming import (
     GATEWAY_RELEASE,
     JOBS_API,
     METRICS_PORT,
-    MONITORING_NAMESPACE,
     READINESS_PATH,
     REGION_HEALTH_PATH,
     SERVICE_PORT,
@@ -235,10 +235,10 @@ class Mesh(pulumi.ComponentResource):
                             }
                         ]
                     },
-                    {
-                        "from": [{"source": {"namespaces": [MONITORING_NAMESPACE]}}],
-                        "to": [{"operation": {"ports": [str(METRICS_PORT)]}}],
-                    },
+                    # Prometheus has no sidecar: its plaintext scrape carries no identity a `from` could match,
+                    # so the metrics port is allowed by port alone; the NetworkPolicy admits only the
+                    # monitoring namespace to it. (Envoy's stats port is outside capture: no rule needed.)
+                    {"to": [{"operation": {"ports": [str(METRICS_PORT)]}}]},
                 ],
             },
             child,

@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.objects import meta
 from foundation.config import Quota
-from foundation.naming import GATEWAY_NAMESPACE, ISTIO_NAMESPACE, METRICS_PORT, MONITORING_NAMESPACE
+from foundation.naming import ENVOY_STATS_PORT, GATEWAY_NAMESPACE, ISTIO_NAMESPACE, METRICS_PORT, MONITORING_NAMESPACE
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 
@@ -107,8 +107,9 @@ class PhotoNamespace(pulumi.ComponentResource):
                 ingress=[
                     k8s.networking.v1.NetworkPolicyIngressRuleArgs(from_=[_from_namespace(GATEWAY_NAMESPACE)]),
                     k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                        from_=[_from_namespace(MONITORING_NAMESPACE)], ports=_ports((METRICS_PORT, "TCP"))
-                    ),
+                        from_=[_from_namespace(MONITORING_NAMESPACE)],
+                        ports=_ports((METRICS_PORT, "TCP"), (ENVOY_STATS_PORT, "TCP")),
+                    ),  # Prometheus: the workloads' metrics port and their sidecars' Envoy stats
                 ],
             ),
             child,

@@ -95,11 +95,7 @@ def create_photo_worker(
                 rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge="25%", max_unavailable=0),
             ),
             template=k8s.core.v1.PodTemplateSpecArgs(
-                metadata=meta(
-                    WORKER,
-                    extra_labels=app_labels,
-                    annotations={"prometheus.io/scrape": "true", "prometheus.io/port": str(METRICS_PORT)},
-                ),
+                metadata=meta(WORKER, extra_labels=app_labels),  # scraped through ServiceMonitor gpu-worker
                 spec=k8s.core.v1.PodSpecArgs(
                     service_account_name=WORKER,
                     security_context=pod_security(),

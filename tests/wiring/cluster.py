@@ -18,6 +18,7 @@ class Cluster:
     """Every object the program creates in one region's cluster, and the values of every release."""
 
     region: str
+    kubernetes_version: str = ""
     objects: list[dict[str, Any]] = field(default_factory=list)
     releases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -62,7 +63,7 @@ def clusters(plan: Plan, platform: PlatformConfig) -> dict[str, Cluster]:
         return top.name
 
     for resource in plan.resources:
-        if not resource.type.startswith("kubernetes:") or resource.type.startswith("pulumi:"):
+        if not resource.type.startswith("kubernetes:"):
             continue
         cluster = found[region(resource)]
         if resource.type == HELM_RELEASE:
@@ -70,7 +71,8 @@ def clusters(plan: Plan, platform: PlatformConfig) -> dict[str, Cluster]:
         else:
             cluster.objects.append(resource.inputs)
     result = {name: cluster for name, cluster in found.items() if name in ids}
+    versions = {r.id: r.kubernetes_version for r in platform.regions}
     for name, cluster in result.items():
-        cluster.region = name
+        cluster.region, cluster.kubernetes_version = name, versions[name]
     assert set(result) == ids, f"every region has a cluster (found {sorted(result)})"
     return result

@@ -45,7 +45,6 @@ def _injected(namespace_labels: dict[str, str], template: dict[str, Any]) -> boo
 
 def _restricted_pods(prod) -> Iterator[Pod]:
     platform, plan = prod
-    versions = {r.id: r.kubernetes_version for r in platform.regions}
     for region, cluster in clusters(plan, platform).items():
         istiod = cluster.releases["istiod"]
         values = cluster.values("istiod")
@@ -56,7 +55,7 @@ def _restricted_pods(prod) -> Iterator[Pod]:
             for deployment in cluster.workloads(namespace["metadata"]["name"]):
                 template = deployment["spec"]["template"]
                 spec = (
-                    inject(template, values, istiod["version"], versions[region])
+                    inject(template, values, istiod["version"], cluster.kubernetes_version)
                     if _injected(labels, template)
                     else template["spec"]
                 )
