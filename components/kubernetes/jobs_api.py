@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.http_service import create_http_service
+from components.kubernetes.http_service import create_http_service, http_footprint
 from components.kubernetes.objects import http_probe, locked_down, requirements, scratch_mount
+from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.config import Autoscale, Resources
 from foundation.naming import API_PORT, JOBS_API, LIVENESS_PATH, METRICS_PORT, READINESS_PATH
@@ -39,6 +40,10 @@ def api_args(args: JobsApiArgs) -> list[str]:
         "--metrics-port",
         str(METRICS_PORT),
     ]
+
+
+def jobs_api_footprint(args: JobsApiArgs) -> Footprint:
+    return http_footprint(args.autoscale, RESOURCES)
 
 
 def create_jobs_api(

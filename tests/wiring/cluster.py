@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,29 +50,31 @@ class Cluster:
         ]
 
 
-def clusters(plan: Plan, platform: PlatformConfig) -> dict[str, Cluster]:
-    """Each region's cluster, keyed by region id."""
+def top_level(plan: Plan) -> Callable[[Registration], str]:
+    """The name of a resource's top-level component (a region's id for everything regional)."""
     index = plan.by_urn()
-    ids = {r.id for r in platform.regions}
-    found: dict[str, Cluster] = defaultdict(lambda: Cluster(""))
 
-    def region(resource: Registration) -> str:
+    def owner(resource: Registration) -> str:
         top = resource
         while top.parent in index and index[top.parent].type != "pulumi:pulumi:Stack":
             top = index[top.parent]
         return top.name
 
+    return owner
+
+
+def clusters(plan: Plan, platform: PlatformConfig) -> dict[str, Cluster]:
+    """Each region's cluster, keyed by region id."""
+    versions = {r.id: r.kubernetes_version for r in platform.regions}
+    owner = top_level(plan)
+    found = {region: Cluster(region, version) for region, version in versions.items()}
     for resource in plan.resources:
         if not resource.type.startswith("kubernetes:"):
             continue
-        cluster = found[region(resource)]
+        cluster = found[owner(resource)]
         if resource.type == HELM_RELEASE:
             cluster.releases[resource.inputs["name"]] = resource.inputs
         else:
             cluster.objects.append(resource.inputs)
-    result = {name: cluster for name, cluster in found.items() if name in ids}
-    versions = {r.id: r.kubernetes_version for r in platform.regions}
-    for name, cluster in result.items():
-        cluster.region, cluster.kubernetes_version = name, versions[name]
-    assert set(result) == ids, f"every region has a cluster (found {sorted(result)})"
-    return result
+    assert all(c.objects for c in found.values()), "every region has a cluster"
+    return found

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.wiring.cluster import Cluster
+
 PROXY_UID = 1337
 CHART_PROXY_RESOURCES = {  # istio-discovery/values.yaml, global.proxy.resources
     "requests": {"cpu": "100m", "memory": "128Mi"},
@@ -114,6 +116,12 @@ def inject(pod: dict[str, Any], istiod_values: dict[str, Any], istio_version: st
         spec["containers"] = [*spec["containers"], proxy]
     spec["volumes"] = [*spec.get("volumes", []), *INJECTED_VOLUMES]
     return spec
+
+
+def injected_in(cluster: Cluster, template: dict[str, Any]) -> dict[str, Any]:
+    """A pod template's spec as the cluster's istiod (its values and version) injects it."""
+    istiod = cluster.releases["istiod"]
+    return inject(template, istiod.get("values") or {}, istiod["version"], cluster.kubernetes_version)
 
 
 def seconds(duration: str) -> float:

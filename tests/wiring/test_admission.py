@@ -11,7 +11,7 @@ from foundation.config import Cloud
 from foundation.naming import ISTIO_NAMESPACE, WORKER
 from foundation.scheduling import GPU_TAINT
 from tests.wiring.cluster import clusters
-from tests.wiring.injection import inject, proxy_lifetime_after_stop
+from tests.wiring.injection import injected_in, proxy_lifetime_after_stop
 from tests.wiring.pod_security import restricted_violations
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
@@ -46,7 +46,6 @@ def _injected(namespace_labels: dict[str, str], template: dict[str, Any]) -> boo
 def _restricted_pods(prod) -> Iterator[Pod]:
     platform, plan = prod
     for region, cluster in clusters(plan, platform).items():
-        istiod = cluster.releases["istiod"]
         values = cluster.values("istiod")
         for namespace in cluster.of_kind("Namespace"):
             labels = namespace["metadata"].get("labels", {})
@@ -54,11 +53,7 @@ def _restricted_pods(prod) -> Iterator[Pod]:
                 continue
             for deployment in cluster.workloads(namespace["metadata"]["name"]):
                 template = deployment["spec"]["template"]
-                spec = (
-                    inject(template, values, istiod["version"], cluster.kubernetes_version)
-                    if _injected(labels, template)
-                    else template["spec"]
-                )
+                spec = injected_in(cluster, template) if _injected(labels, template) else template["spec"]
                 yield Pod(region, deployment["metadata"]["name"], spec, values.get("meshConfig") or {})
 
 

@@ -12,7 +12,7 @@ from foundation.naming import MONITORING_NAMESPACE
 from tests.wiring.access import Client, reachable
 from tests.wiring.cluster import Cluster, clusters
 from tests.wiring.exporters import COUNTER, GAUGE, inventory
-from tests.wiring.injection import inject
+from tests.wiring.injection import injected_in
 from tests.wiring.promql import COUNTER_FUNCTIONS, GAUGE_FUNCTIONS, Selector, comparison, selectors
 from tests.wiring.scrapes import chart_monitors, program_monitors, prometheus_selectors, scraped_targets
 
@@ -56,7 +56,6 @@ def test_every_monitor_and_rule_carries_the_labels_prometheus_selects(prod) -> N
 
 def _endpoints(cluster: Cluster) -> list[tuple[str, str, dict[str, Any], int, str]]:
     """(monitor, namespace, pod template as injected, container port, path) of every program monitor."""
-    istiod = cluster.releases["istiod"]
     found = []
     for monitor in cluster.of_kind("ServiceMonitor"):
         namespace, spec = monitor["metadata"]["namespace"], monitor["spec"]
@@ -75,7 +74,7 @@ def _endpoints(cluster: Cluster) -> list[tuple[str, str, dict[str, Any], int, st
         for pod in cluster.pods_selected_by(namespace, spec["selector"]["matchLabels"]):
             injected = {
                 **pod,
-                "spec": inject(pod, cluster.values("istiod"), istiod["version"], cluster.kubernetes_version),
+                "spec": injected_in(cluster, pod),
             }
             for endpoint in spec["podMetricsEndpoints"]:
                 number = _container_port(injected["spec"], endpoint["port"])
