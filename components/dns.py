@@ -1,7 +1,8 @@
 """Residency-aware DNS in Route53: a health-checked name per region, latency records per zone.
 
 `<region>.<api>.<domain>` points at the region's ingress (CNAME to an AWS load balancer hostname,
-A record to a GKE load balancer IP) and has an HTTPS health check on /healthz.
+A record to a GKE load balancer IP) and has an HTTPS health check on /healthz, which the gateway routes to
+the jobs API's readiness.
 `<zone>.<api>.<domain>` is a set of latency records, one per region of the residency zone, each
 tied to its region's health check: an unhealthy region drops out and its zone-mates take over.
 Traffic never crosses zones; a zone with one region has no failover.
@@ -16,11 +17,10 @@ import pulumi_aws as aws
 
 from components.options import child_opts, stateful_opts
 from foundation.config import DnsConfig
-from foundation.naming import regional_name, zone_name
+from foundation.naming import REGION_HEALTH_PATH, regional_name, zone_name
 from foundation.tags import Tagging
 
 RECORD_TTL_SECONDS = 60
-HEALTH_PATH = "/healthz"
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class GlobalTraffic(pulumi.ComponentResource):
                 type="HTTPS",
                 fqdn=name_of_region,
                 port=443,
-                resource_path=HEALTH_PATH,
+                resource_path=REGION_HEALTH_PATH,
                 enable_sni=True,
                 request_interval=30,
                 failure_threshold=3,

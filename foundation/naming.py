@@ -14,6 +14,9 @@ ISTIO_NAMESPACE = "istio-system"
 GATEWAY_NAMESPACE = "istio-ingress"
 GATEWAY_RELEASE = "istio-ingressgateway"
 PROMETHEUS_RELEASE = "kube-prometheus-stack"
+# The labels Prometheus selects ServiceMonitors, PodMonitors and PrometheusRules by (set on the release's
+# prometheusSpec selectors, and on every monitor and rule: ours and those the charts render from values).
+PROMETHEUS_SELECTOR = {"release": PROMETHEUS_RELEASE}
 CERT_MANAGER_NAMESPACE = "cert-manager"
 ACME_SERVICE_ACCOUNT = "cert-manager-acme-dns"  # cert-manager's identity for Route53 DNS-01
 
@@ -23,10 +26,24 @@ JOBS_API = "jobs-api"
 REDIS_EXPORTER = "redis-exporter"
 REDIS_SECRET = "redis-connection"
 
-# Ports: the jobs API's HTTP port, and the one port Prometheus may reach on every scraped pod
-# (network policy, authorization, mTLS exception).
+# Ports: the jobs API's HTTP port, the one port Prometheus may reach on every scraped pod (network policy,
+# authorization, mTLS exception), and the port every HTTP Service of the namespace listens on (the gateway's routes).
 API_PORT = 8000
 METRICS_PORT = 8080
+SERVICE_PORT = 80
+
+# Paths the worker's processes serve (gpu_worker/health.py, gpu_worker/api.py; tests/wiring proves they answer),
+# and the path Route53 asks every region's gateway for, routed to the jobs API's readiness.
+LIVENESS_PATH = "/healthz"
+READINESS_PATH = "/readyz"
+REGION_HEALTH_PATH = "/healthz"
+
+# Envoy's own Prometheus endpoint on every injected sidecar: Istio names the port, serves the path and leaves the
+# port outside traffic capture (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml;
+# cni/pkg/plugin/sidecar_redirect.go adds 15020,15021,15090 to the excluded inbound ports).
+ENVOY_STATS_PORT = 15090
+ENVOY_STATS_PORT_NAME = "http-envoy-prom"
+ENVOY_STATS_PATH = "/stats/prometheus"
 
 
 def cluster_name_for(platform: PlatformConfig, region: Region) -> str:

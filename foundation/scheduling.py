@@ -88,10 +88,14 @@ class Taint(Model):
         return _any_mapping(taints, lambda t: t.get("key") == self.key and t.get("effect") == self.cloud_effect)
 
     def is_tolerated_by(self, tolerations: object) -> bool:
-        """Whether a pod spec's `tolerations` (engine props) tolerate this taint (an empty effect matches all)."""
-        return _any_mapping(
-            tolerations, lambda t: t.get("key") == self.key and t.get("effect") in (None, "", self.effect.value)
-        )
+        """Whether a pod spec's `tolerations` (engine props) tolerate this taint (an empty effect matches all
+        effects; an empty key with operator Exists matches all keys)."""
+
+        def tolerates(t: Mapping[str, Any]) -> bool:
+            key = t.get("key") == self.key or (not t.get("key") and t.get("operator") == "Exists")
+            return key and t.get("effect") in (None, "", self.effect.value)
+
+        return _any_mapping(tolerations, tolerates)
 
 
 def _any_mapping(items: object, matches: Callable[[Mapping[str, Any]], bool]) -> bool:

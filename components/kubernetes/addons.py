@@ -3,7 +3,7 @@
 EKS: the NVIDIA GPU operator without driver and toolkit (the AL2023 NVIDIA AMI ships them) and the
 cluster autoscaler (IRSA, auto-discovery, GPU pools scale from zero). GKE: no device plugin of ours
 (GKE manages drivers and the plugin) but the DCGM exporter. Everywhere: KEDA, kube-prometheus-stack,
-cert-manager, Istio (base, istiod, ingress gateway).
+cert-manager, Istio (base, CNI node agent, istiod, ingress gateway; see istio.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation.config import Chart, Charts
+from components.kubernetes.istio import cni_values, global_proxy_values, pilot_sidecar_values
+from foundation.config import Chart, Charts, Cloud
 from foundation.naming import (
     CERT_MANAGER_NAMESPACE,
     GATEWAY_NAMESPACE,
@@ -22,6 +23,7 @@ from foundation.naming import (
     ISTIO_NAMESPACE,
     MONITORING_NAMESPACE,
     PROMETHEUS_RELEASE,
+    PROMETHEUS_SELECTOR,
 )
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT, SYSTEM_NODE_LABELS
 
@@ -59,7 +61,10 @@ class ClusterAddOns(pulumi.ComponentResource):
                 {
                     "driver": {"enabled": False},  # the AL2023 NVIDIA AMI ships the driver
                     "toolkit": {"enabled": False},  # ... and the container toolkit
-                    "dcgmExporter": {"enabled": True, "serviceMonitor": {"enabled": True}},
+                    "dcgmExporter": {  # the operator copies only additionalLabels onto its ServiceMonitor
+                        "enabled": True,
+                        "serviceMonitor": {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR},
+                    },
                     "daemonsets": {"tolerations": gpu_tolerations},
                     "node-feature-discovery": {"worker": {"tolerations": gpu_tolerations}},
                 },
@@ -95,12 +100,19 @@ class ClusterAddOns(pulumi.ComponentResource):
                 charts.dcgm_exporter,
                 "gpu-monitoring",
                 {
-                    "serviceMonitor": {"enabled": True, "additionalLabels": {"release": PROMETHEUS_RELEASE}},
+                    "serviceMonitor": {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR},
                     "tolerations": gpu_tolerations,
                     "nodeSelector": GPU_NODE_LABELS,
                 },
             )
-        release(name, "keda", charts.keda, "keda", {"prometheus": {"operator": {"enabled": True}}})
+        keda_monitor = {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR}
+        release(
+            name,
+            "keda",
+            charts.keda,
+            "keda",
+            {"prometheus": {"operator": {"enabled": True, "serviceMonitor": keda_monitor}}},
+        )
         self.monitoring = release(
             name,
             PROMETHEUS_RELEASE,
@@ -113,8 +125,9 @@ class ClusterAddOns(pulumi.ComponentResource):
                 "prometheus": {
                     "prometheusSpec": {
                         "retention": "15d",
-                        "ruleSelector": {"matchLabels": {"release": PROMETHEUS_RELEASE}},
-                        "serviceMonitorSelector": {"matchLabels": {"release": PROMETHEUS_RELEASE}},
+                        "ruleSelector": {"matchLabels": PROMETHEUS_SELECTOR},
+                        "serviceMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
+                        "podMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
                     }
                 },
             },
@@ -131,6 +144,7 @@ class ClusterAddOns(pulumi.ComponentResource):
             },
         )
         base = release(name, "istio-base", charts.istio_base, ISTIO_NAMESPACE, {"defaultRevision": "default"})
+        cni = release(name, "istio-cni", charts.istio_cni, ISTIO_NAMESPACE, cni_values(Cloud(args.cloud)), [base])
         istiod = release(
             name,
             "istiod",
@@ -138,9 +152,10 @@ class ClusterAddOns(pulumi.ComponentResource):
             ISTIO_NAMESPACE,
             {
                 "meshConfig": {"accessLogFile": "/dev/stdout", "enablePrometheusMerge": True},
-                "pilot": {"autoscaleMin": 2},
+                "pilot": {"autoscaleMin": 2, **pilot_sidecar_values()},
+                "global": global_proxy_values(),
             },
-            depends_on=[base],
+            depends_on=[base, cni],
         )
         self.gateway = release(
             name,

@@ -1,4 +1,4 @@
-"""A CPU HTTP service: a Deployment on the system pool behind a Service on port 80, with an HPA and a PDB."""
+"""A CPU HTTP service: a Deployment on the system pool behind a Service on SERVICE_PORT, with an HPA and a PDB."""
 
 from __future__ import annotations
 
@@ -14,9 +14,17 @@ from components.kubernetes.objects import (
     scratch_volume,
     selector,
 )
-from foundation.config import Autoscale
-from foundation.naming import METRICS_PORT
+from components.kubernetes.quota import Footprint
+from foundation.config import Autoscale, Resources
+from foundation.naming import METRICS_PORT, SERVICE_PORT
 from foundation.scheduling import SYSTEM_NODE_LABELS
+
+MAX_SURGE = 1  # one extra pod while a rollout replaces the others
+
+
+def http_footprint(autoscale: Autoscale, resources: Resources) -> Footprint:
+    """Most pods at once: the HPA's maximum plus a rollout's surge."""
+    return Footprint(pods=autoscale.max_replicas + MAX_SURGE, resources=resources)
 
 
 def create_http_service(
@@ -30,19 +38,18 @@ def create_http_service(
     *,
     scraped: bool = False,
 ) -> None:
-    """The Deployment, Service (and METRICS_PORT when scraped), HPA and PDB of `app`."""
+    """The Deployment, Service (SERVICE_PORT, and METRICS_PORT when scraped), HPA and PDB of `app`."""
     app_labels = labels(app, "api", scraped=scraped)
     metrics_port = [METRICS_PORT] if scraped else []
     k8s.core.v1.ServiceAccount(f"{name}-{app}-sa", metadata=meta(app, namespace, app_labels), opts=opts)
     k8s.apps.v1.Deployment(
         f"{name}-{app}",
         metadata=meta(app, namespace, app_labels),
-        spec=k8s.apps.v1.DeploymentSpecArgs(
-            replicas=autoscale.min_replicas,
+        spec=k8s.apps.v1.DeploymentSpecArgs(  # no replicas: the HPA owns the count (an `up` must not reset it)
             selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(app)),
             strategy=k8s.apps.v1.DeploymentStrategyArgs(
                 type="RollingUpdate",
-                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=1, max_unavailable=0),
+                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=MAX_SURGE, max_unavailable=0),
             ),
             template=k8s.core.v1.PodTemplateSpecArgs(
                 metadata=meta(app, extra_labels=app_labels),
@@ -63,7 +70,7 @@ def create_http_service(
         spec=k8s.core.v1.ServiceSpecArgs(
             selector=selector(app),
             ports=[
-                k8s.core.v1.ServicePortArgs(name="http", port=80, target_port=port),
+                k8s.core.v1.ServicePortArgs(name="http", port=SERVICE_PORT, target_port=port),
                 *(k8s.core.v1.ServicePortArgs(name="http-metrics", port=p, target_port=p) for p in metrics_port),
             ],
         ),

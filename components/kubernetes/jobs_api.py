@@ -1,4 +1,5 @@
-"""The jobs API: the worker image in `api` mode on the system pool, behind the gateway's /api/v1/photos."""
+"""The jobs API: the worker image in `api` mode on the system pool, behind the gateway's /api/v1/photos; its
+readiness (Redis reachable) also answers Route53's health check of the region."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.http_service import create_http_service
+from components.kubernetes.http_service import create_http_service, http_footprint
 from components.kubernetes.objects import http_probe, locked_down, requirements, scratch_mount
+from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.config import Autoscale, Resources
-from foundation.naming import API_PORT, JOBS_API, METRICS_PORT
+from foundation.naming import API_PORT, JOBS_API, LIVENESS_PATH, METRICS_PORT, READINESS_PATH
 
 RESOURCES = Resources(cpu_request="250m", memory_request="256Mi", cpu_limit="1", memory_limit="512Mi")
 
@@ -40,6 +42,10 @@ def api_args(args: JobsApiArgs) -> list[str]:
     ]
 
 
+def jobs_api_footprint(args: JobsApiArgs) -> Footprint:
+    return http_footprint(args.autoscale, RESOURCES)
+
+
 def create_jobs_api(
     name: str, namespace: str, args: JobsApiArgs, redis: RedisConnection, opts: pulumi.ResourceOptions
 ) -> None:
@@ -54,8 +60,8 @@ def create_jobs_api(
             k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT),
         ],
         resources=requirements(RESOURCES),
-        liveness_probe=http_probe("/healthz", "http"),
-        readiness_probe=http_probe("/readyz", "http"),
+        liveness_probe=http_probe(LIVENESS_PATH, "http"),
+        readiness_probe=http_probe(READINESS_PATH, "http"),
         security_context=locked_down(),
         volume_mounts=[scratch_mount()],
     )

@@ -1,6 +1,7 @@
 """TLS and routing: cert-manager certificates for the regional and zone names (DNS-01 in Route53),
 an Istio Gateway terminating TLS, VirtualServices with the seed's timeouts and retries,
-DestinationRules, STRICT mTLS, and an AuthorizationPolicy admitting only the gateway and the API."""
+DestinationRules, STRICT mTLS (plaintext only on the metrics port of scraped pods), and an AuthorizationPolicy
+admitting the gateway, the API, and scrapes of the metrics port."""
 
 from __future__ import annotations
 
@@ -19,13 +20,16 @@ from foundation.naming import (
     GATEWAY_RELEASE,
     JOBS_API,
     METRICS_PORT,
-    MONITORING_NAMESPACE,
+    READINESS_PATH,
+    REGION_HEALTH_PATH,
+    SERVICE_PORT,
 )
 
 ISSUER = "letsencrypt-dns"
 TLS_SECRET = "api-tls"
 GATEWAY = "api-gateway"
 PHOTOS_PREFIX = "/api/v1/photos"
+HEALTH_TIMEOUT = "2s"  # Route53 waits 2 s for a response once connected
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,33 @@ def _custom(
     return k8s.apiextensions.CustomResource(
         name, api_version=api_version, kind=kind, metadata=metadata, spec=spec, opts=opts
     )
+
+
+def _service_host(service: str, namespace: str) -> str:
+    return f"{service}.{namespace}.svc.cluster.local"
+
+
+def _route(
+    name: str,
+    uri: dict[str, str],
+    host: str,
+    timeout: str,
+    retries: dict[str, Any] | None = None,
+    *,
+    rewrite: str | None = None,
+) -> dict[str, Any]:
+    """One HTTP route of the gateway's VirtualService to a Service's port SERVICE_PORT."""
+    route: dict[str, Any] = {
+        "name": name,
+        "match": [{"uri": uri}],
+        "route": [{"destination": {"host": host, "port": {"number": SERVICE_PORT}}}],
+        "timeout": timeout,
+    }
+    if rewrite:
+        route["rewrite"] = {"uri": rewrite}
+    if retries:
+        route["retries"] = retries
+    return route
 
 
 class Mesh(pulumi.ComponentResource):
@@ -97,19 +128,26 @@ class Mesh(pulumi.ComponentResource):
             child,
         )
         routes = [
-            self._route(
-                PHOTOS_PREFIX,
+            _route(  # Route53's health check: the region is healthy when the jobs API can reach its queue
+                "region-health",
+                {"exact": REGION_HEALTH_PATH},
+                _service_host(JOBS_API, ns),
+                HEALTH_TIMEOUT,
+                rewrite=READINESS_PATH,
+            ),
+            _route(
                 JOBS_API,
-                ns,
+                {"prefix": PHOTOS_PREFIX},
+                _service_host(JOBS_API, ns),
                 "30s",
                 {"attempts": 2, "perTryTimeout": "10s", "retryOn": "connect-failure,refused-stream,503"},
-            )
+            ),
         ]
         routes += [
-            self._route(
-                s.route_prefix,
+            _route(
                 s.name,
-                ns,
+                {"prefix": s.route_prefix},
+                _service_host(s.name, ns),
                 s.timeout,
                 {
                     "attempts": s.retries.attempts,
@@ -140,7 +178,7 @@ class Mesh(pulumi.ComponentResource):
                 "DestinationRule",
                 meta(service, ns),
                 {
-                    "host": f"{service}.{ns}.svc.cluster.local",
+                    "host": _service_host(service, ns),
                     "trafficPolicy": {
                         "tls": {"mode": "ISTIO_MUTUAL"},
                         "connectionPool": {
@@ -197,27 +235,15 @@ class Mesh(pulumi.ComponentResource):
                             }
                         ]
                     },
-                    {
-                        "from": [{"source": {"namespaces": [MONITORING_NAMESPACE]}}],
-                        "to": [{"operation": {"ports": [str(METRICS_PORT)]}}],
-                    },
+                    # Prometheus has no sidecar: its plaintext scrape carries no identity a `from` could match,
+                    # so the metrics port is allowed by port alone; the NetworkPolicy admits only the
+                    # monitoring namespace to it. (Envoy's stats port is outside capture: no rule needed.)
+                    {"to": [{"operation": {"ports": [str(METRICS_PORT)]}}]},
                 ],
             },
             child,
         )
         self.register_outputs({})
-
-    @staticmethod
-    def _route(prefix: str, service: str, namespace: str, timeout: str, retries: dict | None) -> dict:
-        route: dict[str, Any] = {
-            "name": service,
-            "match": [{"uri": {"prefix": prefix}}],
-            "route": [{"destination": {"host": f"{service}.{namespace}.svc.cluster.local", "port": {"number": 80}}}],
-            "timeout": timeout,
-        }
-        if retries:
-            route["retries"] = retries
-        return route
 
     def _acme(self, name: str, args: MeshArgs, child: pulumi.ResourceOptions) -> None:
         """A ClusterIssuer solving DNS-01 in Route53 as a role assumed with this cluster's service-account token."""

@@ -1,5 +1,9 @@
-"""Monitoring: ServiceMonitors (worker, jobs API, Redis exporter), the seed's alerts as a PrometheusRule, and
-a Grafana dashboard."""
+"""Monitoring: ServiceMonitors (worker, jobs API, Redis exporter), a PodMonitor for the sidecars' Envoy stats,
+the seed's alerts as a PrometheusRule, and a Grafana dashboard.
+
+Counters are read with rate/increase, gauges with deriv/delta, and every threshold is one the metric can reach
+(tests/wiring/test_scraping.py parses each expression and checks it against what the scraped targets export).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,21 @@ import json
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.objects import meta
-from foundation.naming import JOBS_API, PROMETHEUS_RELEASE, REDIS_EXPORTER, WORKER
+from components.kubernetes.objects import PART_OF, meta
+from foundation.naming import (
+    ENVOY_STATS_PATH,
+    ENVOY_STATS_PORT_NAME,
+    JOBS_API,
+    PROMETHEUS_SELECTOR,
+    REDIS_EXPORTER,
+    WORKER,
+)
 
 RUNBOOKS = "https://runbooks.wedsync.example/photo-platform"
-SELECTED = {"release": PROMETHEUS_RELEASE}  # kube-prometheus-stack selects rules and monitors by this label
+# The kubelet restarts a crashing container after a back-off that doubles from 10 s up to 5 minutes
+# (pkg/kubelet/kubelet.go: backOffPeriod, MaxContainerBackOff): a steady crash loop restarts about every 5 min.
+CRASH_LOOP_WINDOW = "30m"
+CRASH_LOOP_RESTARTS = 3
 
 # (alert, expression, for, severity, summary) — thresholds from seeds 000 and 001.
 ALERTS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -46,17 +60,18 @@ ALERTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "WorkerMemoryGrowth",
-        f'increase(container_memory_working_set_bytes{{container="{WORKER}"}}[1h]) > 1e9',
+        f'deriv(container_memory_working_set_bytes{{container="{WORKER}"}}[1h]) * 3600 > 1e9',
         "10m",
         "warning",
         "worker memory grew by over 1 GB in an hour",
     ),
     (
         "WorkerCrashLooping",
-        f'rate(kube_pod_container_status_restarts_total{{container="{WORKER}"}}[5m]) > 0.1',
-        "2m",
+        f'increase(kube_pod_container_status_restarts_total{{container="{WORKER}"}}[{CRASH_LOOP_WINDOW}])'
+        f" >= {CRASH_LOOP_RESTARTS}",
+        "0m",
         "critical",
-        "worker pods are restarting repeatedly",
+        f"a worker container restarted {CRASH_LOOP_RESTARTS} times in {CRASH_LOOP_WINDOW}",
     ),
     ("PhotoQueueBacklog", "max(wedsync_queue_lag) > 100", "5m", "warning", "more than 100 photos wait in the queue"),
     (
@@ -68,10 +83,17 @@ ALERTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "WeddingTrafficSpike",
-        f'sum(rate(istio_requests_total{{destination_workload="{JOBS_API}"}}[5m])) > 100',
+        f'sum(rate(istio_requests_total{{reporter="destination", destination_workload="{JOBS_API}"}}[5m])) > 100',
         "2m",
         "info",
         "photo API traffic above 100 requests/s",
+    ),
+    (
+        "WorkerAutoscalerErrors",
+        f'sum(increase(keda_scaled_object_errors_total{{scaledObject="{WORKER}"}}[10m])) > 0',
+        "10m",
+        "critical",
+        "KEDA cannot evaluate the worker's triggers: the worker count no longer follows the queue",
     ),
 )
 
@@ -116,7 +138,7 @@ class Monitoring(pulumi.ComponentResource):
                 f"{name}-{app}-monitor",
                 api_version="monitoring.coreos.com/v1",
                 kind="ServiceMonitor",
-                metadata=meta(app, namespace, SELECTED),
+                metadata=meta(app, namespace, PROMETHEUS_SELECTOR),
                 spec={
                     "selector": {"matchLabels": {"app": app}},
                     "endpoints": [
@@ -135,11 +157,24 @@ class Monitoring(pulumi.ComponentResource):
             }
             for alert, expr, duration, severity, summary in ALERTS
         ]
+        k8s.apiextensions.CustomResource(  # istio_* metrics: every sidecar's Envoy, on a port outside capture
+            f"{name}-envoy-monitor",
+            api_version="monitoring.coreos.com/v1",
+            kind="PodMonitor",
+            metadata=meta("envoy-stats", namespace, PROMETHEUS_SELECTOR),
+            spec={
+                "selector": {"matchLabels": {"app.kubernetes.io/part-of": PART_OF}},
+                "podMetricsEndpoints": [
+                    {"port": ENVOY_STATS_PORT_NAME, "path": ENVOY_STATS_PATH, "interval": "30s", "scrapeTimeout": "10s"}
+                ],
+            },
+            opts=child,
+        )
         k8s.apiextensions.CustomResource(
             f"{name}-alerts",
             api_version="monitoring.coreos.com/v1",
             kind="PrometheusRule",
-            metadata=meta("photo-platform-alerts", namespace, SELECTED),
+            metadata=meta("photo-platform-alerts", namespace, PROMETHEUS_SELECTOR),
             spec={"groups": [{"name": "photo-platform", "rules": rules}]},
             opts=child,
         )

@@ -9,18 +9,18 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.objects import meta
-from foundation.config import Quota
-from foundation.naming import GATEWAY_NAMESPACE, ISTIO_NAMESPACE, METRICS_PORT, MONITORING_NAMESPACE
+from foundation.naming import ENVOY_STATS_PORT, GATEWAY_NAMESPACE, ISTIO_NAMESPACE, METRICS_PORT, MONITORING_NAMESPACE
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 
 
 @dataclass(frozen=True)
 class PhotoNamespaceArgs:
-    """The namespace's name, quota, and the Redis port its workloads reach (6379, or 6378 with TLS on GCP)."""
+    """The namespace's name, its quota's `hard` limits (components/kubernetes/quota.py), and the Redis port its
+    workloads reach (6379, or 6378 with TLS on GCP)."""
 
     name: str
-    quota: Quota
+    quota_hard: dict[str, str]
     redis_port: int
 
 
@@ -56,21 +56,10 @@ class PhotoNamespace(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
-        quota = args.quota
         k8s.core.v1.ResourceQuota(
             f"{name}-quota",
             metadata=meta(f"{ns}-quota", ns),
-            spec=k8s.core.v1.ResourceQuotaSpecArgs(
-                hard={
-                    "requests.cpu": quota.requests_cpu,
-                    "requests.memory": quota.requests_memory,
-                    "requests.nvidia.com/gpu": str(quota.requests_gpu),
-                    "limits.cpu": quota.limits_cpu,
-                    "limits.memory": quota.limits_memory,
-                    "persistentvolumeclaims": str(quota.persistent_volume_claims),
-                    "services.loadbalancers": str(quota.load_balancers),
-                }
-            ),
+            spec=k8s.core.v1.ResourceQuotaSpecArgs(hard=args.quota_hard),
             opts=child,
         )
         k8s.core.v1.LimitRange(
@@ -107,8 +96,9 @@ class PhotoNamespace(pulumi.ComponentResource):
                 ingress=[
                     k8s.networking.v1.NetworkPolicyIngressRuleArgs(from_=[_from_namespace(GATEWAY_NAMESPACE)]),
                     k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                        from_=[_from_namespace(MONITORING_NAMESPACE)], ports=_ports((METRICS_PORT, "TCP"))
-                    ),
+                        from_=[_from_namespace(MONITORING_NAMESPACE)],
+                        ports=_ports((METRICS_PORT, "TCP"), (ENVOY_STATS_PORT, "TCP")),
+                    ),  # Prometheus: the workloads' metrics port and their sidecars' Envoy stats
                 ],
             ),
             child,

@@ -18,10 +18,11 @@ from components.kubernetes.objects import (
     requirements,
     selector,
 )
+from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.calendar import Weekday, cron_weekday
 from foundation.config import Resources, SaturdayPrescale, SeasonProfile, WorkerConfig
-from foundation.naming import METRICS_PORT, WORKER
+from foundation.naming import LIVENESS_PATH, METRICS_PORT, READINESS_PATH, WORKER
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT
 
 
@@ -38,6 +39,21 @@ class PhotoWorkerArgs:
     prescale_weekday: Weekday
     store_uri: pulumi.Input[str]
     identity: dict[str, pulumi.Input[str]]  # service-account annotations (IRSA role / Google service account)
+    gpu_capacity: int  # GPUs the region's pools hold at their maxima this season (foundation.node_pools)
+
+
+WORKER_GPUS = 1  # GPUs each worker pod requests
+
+
+def replica_bounds(args: PhotoWorkerArgs) -> tuple[int, int]:
+    """KEDA's fewest and most workers: the season's, capped by what the region's GPU pools can hold."""
+    most = min(args.season.worker_max_replicas, args.gpu_capacity // WORKER_GPUS)
+    return min(args.season.worker_min_replicas, most), most
+
+
+def footprint(args: PhotoWorkerArgs) -> Footprint:
+    """Most workers at once: KEDA's maximum (rollouts replace pods without surging past it)."""
+    return Footprint(pods=replica_bounds(args)[1], resources=args.resources, gpus=WORKER_GPUS)
 
 
 def worker_args(args: PhotoWorkerArgs) -> list[pulumi.Input[str]]:
@@ -79,9 +95,9 @@ def create_photo_worker(
         args=worker_args(args),
         env=redis.env(),
         ports=[k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT)],
-        resources=requirements(args.resources, gpus=1),
-        liveness_probe=http_probe("/healthz", "http-metrics", period=20, failures=6, delay=30),
-        readiness_probe=http_probe("/readyz", "http-metrics"),
+        resources=requirements(args.resources, gpus=WORKER_GPUS),
+        liveness_probe=http_probe(LIVENESS_PATH, "http-metrics", period=20, failures=6, delay=30),
+        readiness_probe=http_probe(READINESS_PATH, "http-metrics"),
         security_context=locked_down(),
         volume_mounts=mounts,
     )
@@ -90,16 +106,12 @@ def create_photo_worker(
         metadata=meta(WORKER, namespace, app_labels),
         spec=k8s.apps.v1.DeploymentSpecArgs(  # no replicas: KEDA owns the count
             selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(WORKER)),
-            strategy=k8s.apps.v1.DeploymentStrategyArgs(
+            strategy=k8s.apps.v1.DeploymentStrategyArgs(  # at the maximum every GPU is taken: no surge pods
                 type="RollingUpdate",
-                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge="25%", max_unavailable=0),
+                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=0, max_unavailable="25%"),
             ),
             template=k8s.core.v1.PodTemplateSpecArgs(
-                metadata=meta(
-                    WORKER,
-                    extra_labels=app_labels,
-                    annotations={"prometheus.io/scrape": "true", "prometheus.io/port": str(METRICS_PORT)},
-                ),
+                metadata=meta(WORKER, extra_labels=app_labels),  # scraped through ServiceMonitor gpu-worker
                 spec=k8s.core.v1.PodSpecArgs(
                     service_account_name=WORKER,
                     security_context=pod_security(),
@@ -133,7 +145,8 @@ def _cron(at: time, weekday: Weekday) -> str:
 def _create_scaler(
     name: str, namespace: str, args: PhotoWorkerArgs, redis: RedisConnection, opts: pulumi.ResourceOptions
 ) -> None:
-    """KEDA: scale on the consumer group's lag, and hold the Saturday pre-scale on the region's clock."""
+    """KEDA: scale on the consumer group's lag, keep workers while jobs are pending, and hold the Saturday
+    pre-scale on the region's clock."""
     auth = k8s.apiextensions.CustomResource(
         f"{name}-redis-auth",
         api_version="keda.sh/v1alpha1",
@@ -142,7 +155,15 @@ def _create_scaler(
         spec={"secretTargetRef": redis.trigger_secret_refs()},
         opts=opts,
     )
-    prescale, season, queue = args.prescale, args.season, args.queue
+    prescale, queue = args.prescale, args.queue
+    fewest, most = replica_bounds(args)
+    group = {
+        "address": redis.address,
+        "stream": queue.stream,
+        "consumerGroup": queue.group,
+        "enableTLS": "true",
+        "activationLagCount": "0",  # active from the first entry
+    }
     k8s.apiextensions.CustomResource(
         f"{name}-worker-scaler",
         api_version="keda.sh/v1alpha1",
@@ -150,20 +171,22 @@ def _create_scaler(
         metadata=meta(WORKER, namespace, labels(WORKER, "autoscaling")),
         spec={
             "scaleTargetRef": {"name": WORKER},
-            "minReplicaCount": season.worker_min_replicas,
-            "maxReplicaCount": season.worker_max_replicas,
+            "minReplicaCount": fewest,
+            "maxReplicaCount": most,
             "pollingInterval": 15,
             "cooldownPeriod": 300,
+            # One redis-streams trigger has one mode: with lagCount it counts unread entries and ignores pending
+            # ones (keda pkg/scalers/redis_streams_scaler.go). A second trigger counts claimed-but-unacknowledged
+            # entries, one batch per worker, so workers stay while any job is pending and none are added for it.
             "triggers": [
                 {
                     "type": "redis-streams",
-                    "metadata": {
-                        "address": redis.address,
-                        "stream": queue.stream,
-                        "consumerGroup": queue.group,
-                        "lagCount": str(season.queue_lag_target),
-                        "enableTLS": "true",
-                    },
+                    "metadata": {**group, "lagCount": str(args.season.queue_lag_target)},
+                    "authenticationRef": {"name": "redis-streams"},
+                },
+                {
+                    "type": "redis-streams",
+                    "metadata": {**group, "pendingEntriesCount": str(queue.batch_size)},
                     "authenticationRef": {"name": "redis-streams"},
                 },
                 {
@@ -172,7 +195,7 @@ def _create_scaler(
                         "timezone": args.prescale_timezone,
                         "start": _cron(prescale.start, args.prescale_weekday),
                         "end": _cron(prescale.end, args.prescale_weekday),
-                        "desiredReplicas": str(min(prescale.replicas, season.worker_max_replicas)),
+                        "desiredReplicas": str(min(prescale.replicas, most)),
                     },
                 },
             ],

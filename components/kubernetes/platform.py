@@ -18,10 +18,12 @@ from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
+from components.kubernetes.quota import quota_hard
 from components.kubernetes.redis_connection import RedisConnection
-from components.kubernetes.workloads import Workloads, WorkloadsArgs
+from components.kubernetes.workloads import Workloads, WorkloadsArgs, footprints
 from foundation.config import Cloud, KubernetesLayer, PlatformConfig, Region
 from foundation.naming import GATEWAY_NAMESPACE, GATEWAY_RELEASE, api_hosts, cluster_name_for
+from foundation.node_pools import gpu_capacity, plan_node_pools
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def kube_platform_args(
                 prescale_weekday=platform.freeze.weekday,
                 store_uri=store_uri,
                 identity=worker_identity,
+                gpu_capacity=gpu_capacity(plan_node_pools(platform, region)),
             ),
             jobs_api=JobsApiArgs(image=image, stream=platform.worker.stream, autoscale=layer.jobs_api_autoscale),
             model_services=layer.model_services,
@@ -116,7 +119,9 @@ class KubePlatform(pulumi.ComponentResource):
         after_addons = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[addons])
         namespace = PhotoNamespace(
             f"{name}-namespace",
-            PhotoNamespaceArgs(layer.namespace, layer.quota, args.workloads.redis.port),
+            PhotoNamespaceArgs(
+                layer.namespace, quota_hard(footprints(args.workloads), layer.quota), args.workloads.redis.port
+            ),
             after_addons,
         )
         after_namespace = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[addons, namespace])

@@ -6,12 +6,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.objects import labels, locked_down, meta, pod_security, requirements, selector
+from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.config import Resources
 from foundation.naming import METRICS_PORT, REDIS_EXPORTER
 from foundation.scheduling import SYSTEM_NODE_LABELS
 
 RESOURCES = Resources(cpu_request="50m", memory_request="64Mi", cpu_limit="200m", memory_limit="128Mi")
+FOOTPRINT = Footprint(pods=2, resources=RESOURCES)  # one replica, and its successor during a rollout
 
 
 def create_redis_exporter(
@@ -40,6 +42,10 @@ def create_redis_exporter(
         spec=k8s.apps.v1.DeploymentSpecArgs(
             replicas=1,
             selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(REDIS_EXPORTER)),
+            strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                type="RollingUpdate",
+                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=1, max_unavailable=0),
+            ),
             template=k8s.core.v1.PodTemplateSpecArgs(
                 metadata=meta(REDIS_EXPORTER, extra_labels=app_labels),
                 spec=k8s.core.v1.PodSpecArgs(

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.kubernetes.jobs_api import JobsApiArgs, create_jobs_api
+from components.kubernetes.http_service import http_footprint
+from components.kubernetes.jobs_api import JobsApiArgs, create_jobs_api, jobs_api_footprint
 from components.kubernetes.model_service import create_model_service
-from components.kubernetes.photo_worker import PhotoWorkerArgs, create_photo_worker
+from components.kubernetes.photo_worker import PhotoWorkerArgs, create_photo_worker, footprint
+from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
-from components.kubernetes.redis_exporter import create_redis_exporter
+from components.kubernetes.redis_exporter import FOOTPRINT, create_redis_exporter
 from foundation.config import ModelService
 
 
@@ -25,6 +27,16 @@ class WorkloadsArgs:
     jobs_api: JobsApiArgs
     model_services: tuple[ModelService, ...]
     redis_exporter_image: str
+
+
+def footprints(args: WorkloadsArgs) -> list[Footprint]:
+    """What each workload of the namespace may run at once (the namespace quota is their sum)."""
+    return [
+        footprint(args.worker),
+        jobs_api_footprint(args.jobs_api),
+        FOOTPRINT,
+        *(http_footprint(service.autoscale, service.resources) for service in args.model_services),
+    ]
 
 
 class Workloads(pulumi.ComponentResource):

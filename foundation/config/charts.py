@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from foundation.config.base import Model
+from foundation.config.problems import raise_if_any
 
 ChartVersion = Annotated[str, StringConstraints(pattern=r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$")]
 ISTIO_CHARTS = "https://istio-release.storage.googleapis.com/charts"
@@ -56,3 +57,24 @@ class Charts(Model):
     istio_gateway: Chart = Field(
         Chart(repo=ISTIO_CHARTS, chart="gateway", version="1.26.1"), description="Istio ingress gateway"
     )
+    istio_cni: Chart = Field(
+        Chart(repo=ISTIO_CHARTS, chart="cni", version="1.26.1"),
+        description="Istio CNI node agent: sets up traffic capture, so workload pods need no NET_ADMIN",
+    )
+
+    @model_validator(mode="after")
+    def _one_istio_version(self) -> Charts:
+        """Istio's charts are released together; a control plane, CNI agent and gateway of different
+        versions are unsupported."""
+        istio = {name: chart for name, chart in self if isinstance(chart, Chart) and chart.repo == ISTIO_CHARTS}
+        versions = {chart.version for chart in istio.values()}
+        if len(versions) > 1:
+            first = istio["istiod"].version
+            raise_if_any(
+                [
+                    ((name, "version"), f"must equal istiod's version {first} (Istio's charts are released together)")
+                    for name, chart in istio.items()
+                    if chart.version != first
+                ]
+            )
+        return self

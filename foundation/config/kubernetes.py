@@ -28,14 +28,9 @@ class Resources(Model):
 
 
 class Quota(Model):
-    """The namespace's ResourceQuota (seed 000)."""
+    """The namespace's ResourceQuota: what the workloads do not decide. CPU, memory and GPUs are the sum of
+    what every workload may run at once (autoscaler maxima and rollout surge, sidecars included)."""
 
-    requests_cpu: Quantity = Field("100", description="Sum of CPU requests allowed in the namespace")
-    requests_memory: Quantity = Field("200Gi", description="Sum of memory requests allowed")
-    requests_gpu: PositiveInt = Field(20, description="GPUs (nvidia.com/gpu) the namespace may request")
-    limits_cpu: Quantity = Field("200", description="Sum of CPU limits allowed")
-    limits_memory: Quantity = Field("400Gi", description="Sum of memory limits allowed")
-    limits_gpu: PositiveInt = Field(40, description="GPU limit of the namespace")
     persistent_volume_claims: NonNegativeInt = Field(50, description="PersistentVolumeClaims allowed")
     load_balancers: NonNegativeInt = Field(5, description="LoadBalancer Services allowed")
 

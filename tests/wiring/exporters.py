@@ -1,0 +1,66 @@
+"""One inventory of the metrics each scraped component exports: sample name -> type.
+
+The worker's and the jobs API's come from their own prometheus_client registries (what the processes serve);
+the others list the names the alerts and dashboards rely on, each from the exporter's source at the pinned
+version. Histogram and counter samples are counters (`_total`, `_bucket`, `_sum`, `_count`).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+
+from foundation.naming import JOBS_API, REDIS_EXPORTER, WORKER
+from gpu_worker.api import ApiMetrics
+from gpu_worker.metrics import WorkerMetrics
+
+COUNTER, GAUGE = "counter", "gauge"
+
+
+def registry_inventory(registry: CollectorRegistry) -> dict[str, str]:
+    """Every sample name a registry serves, typed as the functions over it must treat it."""
+    inventory = {}
+    for family in registry.collect():
+        for sample in family.samples:
+            gauge_like = family.type == GAUGE or sample.name.endswith("_created")  # a timestamp
+            inventory[sample.name] = GAUGE if gauge_like else COUNTER
+    return inventory
+
+
+# oliver006/redis_exporter v1.74.0 exporter/exporter.go (metricMapGauges: used_memory, maxmemory).
+REDIS = {"redis_up": GAUGE, "redis_memory_used_bytes": GAUGE, "redis_memory_max_bytes": GAUGE}
+# NVIDIA/dcgm-exporter etc/default-counters.csv (the operator's and the chart's default metric set).
+DCGM = {"DCGM_FI_DEV_GPU_UTIL": GAUGE, "DCGM_FI_DEV_FB_USED": GAUGE, "DCGM_FI_DEV_FB_FREE": GAUGE}
+# kubernetes/kube-state-metrics internal/store/pod.go.
+KUBE_STATE = {"kube_pod_container_status_restarts_total": COUNTER, "kube_pod_container_status_waiting_reason": GAUGE}
+# cAdvisor through the kubelet's /metrics/cadvisor (kube-prometheus-stack's kubelet ServiceMonitor).
+CADVISOR = {"container_memory_working_set_bytes": GAUGE, "container_cpu_usage_seconds_total": COUNTER}
+# Istio's standard metrics, served by every sidecar's Envoy on 15090 (istio.io docs: reference/config/metrics).
+ENVOY = {
+    "istio_requests_total": COUNTER,
+    "istio_request_duration_milliseconds_bucket": COUNTER,
+    "istio_request_duration_milliseconds_sum": COUNTER,
+    "istio_request_duration_milliseconds_count": COUNTER,
+}
+# kedacore/keda v2.17.2 pkg/metricscollector/prommetrics.go (namespace keda).
+KEDA = {
+    "keda_scaled_object_errors_total": COUNTER,
+    "keda_scaler_detail_errors_total": COUNTER,
+    "keda_scaler_active": GAUGE,
+    "keda_scaler_metrics_value": GAUGE,
+}
+
+
+def inventory(target: str) -> dict[str, str]:
+    """What a scrape target (as tests.wiring.scrapes names it) exports."""
+    if target.startswith("envoy:"):
+        return ENVOY
+    fixed = {
+        f"deployment:{WORKER}": registry_inventory(WorkerMetrics().registry),
+        f"deployment:{JOBS_API}": registry_inventory(ApiMetrics().registry),
+        f"deployment:{REDIS_EXPORTER}": REDIS,
+        "dcgm": DCGM,
+        "kube-state-metrics": KUBE_STATE,
+        "cadvisor": CADVISOR,
+        "keda-operator": KEDA,
+    }
+    return fixed.get(target, {})
