@@ -28,6 +28,10 @@ REDIS_SECRET = "redis-connection"
 API_PORT = 8000
 METRICS_PORT = 8080
 
+# Where GKE pods reach the metadata server for Workload Identity credentials: 169.254.169.254:80, and on
+# Dataplane V2 the gke-metadata-server itself at 169.254.169.252:988 (GKE Workload Identity docs).
+GKE_METADATA_SERVER = (("169.254.169.254/32", 80), ("169.254.169.252/32", 988))
+
 
 def cluster_name_for(platform: PlatformConfig, region: Region) -> str:
     """The EKS/GKE cluster name of a region (stable: subnet tags and the autoscaler refer to it)."""

@@ -1,6 +1,6 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
-from policies import clusters, freeze, gpu, kubernetes, redis, residency, safety, storage, tags
+from policies import clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
 
 ALL_POLICIES = [
     *storage.POLICIES,
@@ -12,4 +12,5 @@ ALL_POLICIES = [
     *kubernetes.POLICIES,
     *tags.POLICIES,
     *freeze.POLICIES,
+    *placeholders.POLICIES,
 ]

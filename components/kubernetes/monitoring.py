@@ -11,7 +11,6 @@ import pulumi_kubernetes as k8s
 from components.kubernetes.objects import meta
 from foundation.naming import JOBS_API, PROMETHEUS_RELEASE, REDIS_EXPORTER, WORKER
 
-RUNBOOKS = "https://runbooks.wedsync.example/photo-platform"
 SELECTED = {"release": PROMETHEUS_RELEASE}  # kube-prometheus-stack selects rules and monitors by this label
 
 # (alert, expression, for, severity, summary) — thresholds from seeds 000 and 001.
@@ -108,7 +107,7 @@ def _dashboard() -> str:
 class Monitoring(pulumi.ComponentResource):
     """What kube-prometheus-stack picks up for the worker and the jobs API."""
 
-    def __init__(self, name: str, namespace: str, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, namespace: str, runbooks_url: str, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:k8s:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for app in (WORKER, JOBS_API, REDIS_EXPORTER):
@@ -131,7 +130,7 @@ class Monitoring(pulumi.ComponentResource):
                 "expr": expr,
                 "for": duration,
                 "labels": {"severity": severity, "team": "platform"},
-                "annotations": {"summary": summary, "runbook_url": f"{RUNBOOKS}#{alert.lower()}"},
+                "annotations": {"summary": summary, "runbook_url": f"{runbooks_url}#{alert.lower()}"},
             }
             for alert, expr, duration, severity, summary in ALERTS
         ]
