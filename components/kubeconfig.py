@@ -1,11 +1,13 @@
 """Kubeconfigs that authenticate through a credential plugin (no token or file on disk).
 
-The plugin runs as the credentials of the process running pulumi: on EKS `aws eks get-token` (that
-principal must have an access entry, or be the creator), on GKE `gke-gcloud-auth-plugin` (IAM on the
-project). Naming a role with `--role-arn` would make every CI role assume itself and would make the
-provider's kubeconfig differ between preview (preview role) and up (deploy role); instead the EKS
-kubeconfig is only produced once the running principal is verified to be a declared deployer
-(`EksClusterAccess.deployer`), so the identity in the exec command is always one that has access.
+On EKS `aws eks get-token` runs as the same principal as the AWS providers: the role they assume
+(`aws.assume_role_arn`, which must be the cluster creator) through `--role-arn`, or else the credentials
+of the process running pulumi (the CI deploy or preview role). A `--role-arn` naming the CI role itself
+would make every CI role assume itself and the kubeconfig differ between preview and up, so it is only
+set when the providers assume a role too. Either way the EKS kubeconfig is produced only once
+`sts get-caller-identity` (through the providers) shows a declared deployer (`EksClusterAccess.deployer`):
+the identity in the exec command is always one with an access entry, or the creator. On GKE
+`gke-gcloud-auth-plugin` runs as the process's Google credentials (IAM on the project).
 """
 
 from __future__ import annotations
@@ -58,13 +60,16 @@ def eks_kubeconfig(
     ca_data: pulumi.Input[str],
     region: str,
     deployer: pulumi.Output[str],
+    assume_role_arn: str | None = None,
 ) -> pulumi.Output[str]:
-    """An EKS kubeconfig using `aws eks get-token`, available once `deployer` (the verified principal) is."""
+    """An EKS kubeconfig using `aws eks get-token` (as `assume_role_arn` if the providers assume it), available
+    once `deployer` (the verified principal) is."""
+    role = ["--role-arn", assume_role_arn] if assume_role_arn else []
     kubeconfig = exec_kubeconfig(
         cluster_name,
         endpoint,
         ca_data,
-        {"command": "aws", "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region]},
+        {"command": "aws", "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region, *role]},
     )
     return pulumi.Output.all(kubeconfig, deployer).apply(lambda values: values[0])
 

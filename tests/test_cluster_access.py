@@ -122,6 +122,17 @@ def test_the_eks_kubeconfig_runs_get_token_as_the_verified_deployer() -> None:
     ]
 
 
+def test_with_an_assumed_role_the_exec_command_assumes_the_same_role_as_the_providers() -> None:
+    deployer = pulumi.Output.from_input("arn:aws:iam::222222222222:role/wedsync-deploy")
+    kubeconfig = _kubeconfig(
+        lambda: eks_kubeconfig(
+            "c", "https://x", "Y0E=", "eu-west-1", deployer, "arn:aws:iam::222222222222:role/wedsync-deploy"
+        )
+    )
+    args = kubeconfig["users"][0]["user"]["exec"]["args"]
+    assert args[-2:] == ["--role-arn", "arn:aws:iam::222222222222:role/wedsync-deploy"]
+
+
 @pytest.mark.parametrize("role", ["wedsync-deploy", "wedsync-preview"])
 def test_each_declared_deployer_can_run_the_program(role: str) -> None:
     raw = shipped_raw("staging")

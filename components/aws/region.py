@@ -156,7 +156,12 @@ class AwsRegion(RegionComponent):
             child,
         )
         self.kubeconfig = eks_kubeconfig(
-            cluster_name, cluster.endpoint, cluster.certificate_authority_data, region.id, access.deployer
+            cluster_name,
+            cluster.endpoint,
+            cluster.certificate_authority_data,
+            region.id,
+            access.deployer,
+            platform.aws.assume_role_arn,
         )
         previews = any(role.access is DeployerAccess.PREVIEW for role in platform.aws.deployer_roles)
         kube = KubePlatform(
