@@ -45,6 +45,10 @@ ENVOY_STATS_PORT = 15090
 ENVOY_STATS_PORT_NAME = "http-envoy-prom"
 ENVOY_STATS_PATH = "/stats/prometheus"
 
+# Where GKE pods reach the metadata server for Workload Identity credentials: 169.254.169.254:80, and on
+# Dataplane V2 the gke-metadata-server itself at 169.254.169.252:988 (GKE Workload Identity docs).
+GKE_METADATA_SERVER = (("169.254.169.254/32", 80), ("169.254.169.252/32", 988))
+
 
 def cluster_name_for(platform: PlatformConfig, region: Region) -> str:
     """The EKS/GKE cluster name of a region (stable: subnet tags and the autoscaler refer to it)."""

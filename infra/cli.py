@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from foundation.config import ConfigError, PlatformConfig, load_stack_platform
@@ -76,8 +76,11 @@ def _preview(args: argparse.Namespace) -> int:
     from infra.cost_report import render_cost
     from infra.offline.plan import run_program
     from infra.offline.summary import render_summary
+    from infra.preview_warnings import warning_lines
 
     platform, stack_config = load_stack_platform(args.project_dir, args.stack)
+    for line in warning_lines(platform, args.at.date() if args.at else date.today()):
+        print(line)
     plan = run_program(platform, args.stack, stack_config)
     print(render_summary(plan, platform))
     print()

@@ -13,6 +13,7 @@ import pulumi_gcp as gcp
 from components.aws.region import AwsRegion, AwsRegionArgs
 from components.aws.registry import EcrRepository, EcrRepositoryArgs
 from components.dns import GlobalTraffic, GlobalTrafficArgs, RegionEndpoint
+from components.gcp.project import GcpProjectSetup, GcpProjectSetupArgs
 from components.gcp.region import GcpRegion, GcpRegionArgs
 from components.region import RegionComponent
 from foundation.config import Cloud, PlatformConfig, Region, load_from_pulumi
@@ -34,10 +35,23 @@ def aws_provider(platform: PlatformConfig, region: str) -> aws.Provider:
     )
 
 
-def gcp_provider(platform: PlatformConfig, region: Region) -> gcp.Provider:
-    """An explicit provider for one GCP region of the configured project."""
+def gcp_provider(platform: PlatformConfig, region: Region | None) -> gcp.Provider:
+    """An explicit provider for one GCP region of the configured project (None: the project itself)."""
     assert platform.gcp is not None
+    if region is None:
+        return gcp.Provider("gcp-project", project=platform.gcp.project)
     return gcp.Provider(f"gcp-{region.id}", project=platform.gcp.project, region=region.id)
+
+
+def gcp_project_setup(platform: PlatformConfig) -> GcpProjectSetup | None:
+    """The project's APIs and deployer IAM, once, when a region runs on GCP."""
+    if platform.gcp is None or not any(r.cloud is Cloud.GCP for r in platform.regions):
+        return None
+    return GcpProjectSetup(
+        "gcp-project",
+        GcpProjectSetupArgs(platform.gcp.project, platform.gcp.deployers),
+        pulumi.ResourceOptions(provider=gcp_provider(platform, None)),
+    )
 
 
 def aws_regions_needing_a_provider(platform: PlatformConfig) -> list[str]:
@@ -56,6 +70,7 @@ def registry_region(platform: PlatformConfig) -> str:
 def build(platform: PlatformConfig) -> None:
     """Declare every region and the global traffic layer, and export their outputs."""
     aws_providers = {region: aws_provider(platform, region) for region in aws_regions_needing_a_provider(platform)}
+    project_setup = gcp_project_setup(platform)
     outputs: dict[str, pulumi.Output] = {}
     secrets: dict[str, pulumi.Output] = {}
     endpoints: list[RegionEndpoint] = []
@@ -67,10 +82,11 @@ def build(platform: PlatformConfig) -> None:
                 pulumi.ResourceOptions(provider=aws_providers[region.id]),
             )
         else:
+            assert project_setup is not None
             component = GcpRegion(
                 region.id,
-                GcpRegionArgs(platform, region, dns_provider=aws_providers[DNS_API_REGION]),
-                pulumi.ResourceOptions(provider=gcp_provider(platform, region)),
+                GcpRegionArgs(platform, region, aws_providers[DNS_API_REGION], project_setup),
+                pulumi.ResourceOptions(provider=gcp_provider(platform, region), depends_on=[project_setup]),
             )
         # The region's ingress gateway: a load-balancer hostname (AWS) or IP (GKE).
         endpoints.append(

@@ -1,6 +1,6 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
-from policies import clusters, freeze, gpu, kubernetes, redis, residency, safety, storage, tags
+from policies import clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
 from policies.kubernetes import IMAGE_DIGEST_POLICY
 
 ALL_POLICIES = [
@@ -13,6 +13,7 @@ ALL_POLICIES = [
     *kubernetes.POLICIES,
     *tags.POLICIES,
     *freeze.POLICIES,
+    *placeholders.POLICIES,
 ]
 
 # Policies that block only a deploy: a preview's pack config lowers them to advisory.

@@ -15,6 +15,7 @@ from policies.resources import get
 UNTAGGABLE_AWS = frozenset(
     {
         "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
         "aws:iam/rolePolicy:RolePolicy",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "aws:kms/alias:Alias",

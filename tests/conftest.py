@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from foundation.config import PLATFORM_KEY, PlatformConfig, parse_platform_config
+from foundation.config import PLATFORM_KEY, KubernetesLayer, PlatformConfig, parse_platform_config
 from foundation.config.loader import platform_object, read_stack_config
 from infra.offline.analyzer import PolicyPackProcess
 from infra.offline.plan import Plan, run_program
@@ -20,6 +21,29 @@ def shipped_raw(stack: str) -> dict[str, Any]:
     """The raw `platform` object of a shipped stack file as the program receives it (read as the Pulumi
     CLI reads it, the preview's reader); a fresh copy, free to modify."""
     return platform_object(read_stack_config(REPO, stack))
+
+
+# Real-looking stand-ins for the shipped stacks' placeholders (example accounts, domains, CIDRs).
+DEPLOYABLE_VALUES = {
+    "222222222222": "734019562203",
+    "111111111111": "734019562204",
+    "wedsync.example": "wedsync.com",
+    "registry.example": "ghcr.io",
+    "203.0.113.0/28": "34.120.17.0/28",
+}
+
+
+def deployable_raw(stack: str) -> dict[str, Any]:
+    """A shipped stack with every placeholder (its own and the defaults it relies on) replaced."""
+    raw = shipped_raw(stack)
+    defaults = KubernetesLayer().model_dump(mode="json")
+    raw.setdefault("kubernetes", {}).update(
+        {key: defaults[key] for key in ("model_services", "acme_email", "runbooks_url")}
+    )
+    text = json.dumps(raw)
+    for placeholder, real in DEPLOYABLE_VALUES.items():
+        text = text.replace(placeholder, real)
+    return json.loads(text)
 
 
 def build_plan(raw: dict[str, Any], stack: str) -> tuple[PlatformConfig, Plan]:
@@ -36,6 +60,17 @@ def prod() -> tuple[PlatformConfig, Plan]:
 @pytest.fixture(scope="session")
 def staging() -> tuple[PlatformConfig, Plan]:
     return build_plan(shipped_raw("staging"), "staging")
+
+
+@pytest.fixture(scope="session")
+def prod_deployable() -> tuple[PlatformConfig, Plan]:
+    """prod with real-looking values instead of placeholders: what a deploy would apply."""
+    return build_plan(deployable_raw("prod"), "prod")
+
+
+@pytest.fixture(scope="session")
+def staging_deployable() -> tuple[PlatformConfig, Plan]:
+    return build_plan(deployable_raw("staging"), "staging")
 
 
 @pytest.fixture

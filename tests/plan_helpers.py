@@ -28,3 +28,27 @@ def by_output(plan: Plan, resource_type: str, key: str, value: object) -> Regist
     """The resource of a type whose mock output `key` equals `value` (e.g. the bucket with a given ARN)."""
     (found,) = [r for r in plan.of_type(resource_type) if r.outputs.get(key) == value]
     return found
+
+
+def ancestors(plan: Plan, resource: Registration) -> set[str]:
+    """Every URN that is created before `resource` starts: its dependencies, its provider and its parent chain
+    (a child registers only once its parent has, and a component registers only once its `depends_on` are
+    done), transitively. This is how custom resources inherit ordering from the components they sit in."""
+    index = plan.by_urn()
+    seen: set[str] = set()
+    pending = [resource]
+    while pending:
+        current = pending.pop()
+        before = [*current.dependencies, current.parent or ""]
+        if current.provider:
+            before.append(current.provider.rsplit("::", 1)[0])
+        for urn in before:
+            if urn in index and urn not in seen:
+                seen.add(urn)
+                pending.append(index[urn])
+    return seen
+
+
+def same_cluster(plan: Plan, resource: Registration, resource_type: str) -> list[Registration]:
+    """The resources of a type created with the same Kubernetes provider as `resource`."""
+    return [r for r in plan.of_type(resource_type) if r.provider == resource.provider]

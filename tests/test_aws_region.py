@@ -7,7 +7,7 @@ import math
 from collections import defaultdict
 
 from foundation.catalog import gpu_instance_type
-from foundation.config import Cloud
+from foundation.config import KUBERNETES, Cloud
 from foundation.scheduling import GPU_TAINT
 from foundation.tags import REQUIRED_TAG_KEYS
 from infra.offline.monitor import Registration
@@ -162,25 +162,26 @@ def test_every_regional_resource_uses_its_regions_provider(prod) -> None:
             assert resource.provider.startswith(providers[f"aws-{region}"] + "::"), resource.urn
 
 
-def test_cluster_api_is_private_and_audited(prod) -> None:
-    _, plan = prod
+def test_cluster_api_is_private_for_nodes_public_only_to_deployers_and_audited(prod) -> None:
+    platform, plan = prod
+    assert platform.aws is not None
     for cluster in plan.of_type(CLUSTER):
         vpc_config = cluster.inputs["vpcConfig"]
         assert vpc_config["endpointPrivateAccess"] is True
-        assert vpc_config["endpointPublicAccess"] is False
-        assert "publicAccessCidrs" not in vpc_config
+        assert vpc_config["endpointPublicAccess"] is True
+        assert vpc_config["publicAccessCidrs"] == [str(c) for c in platform.aws.api_access_cidrs]
         assert {"api", "audit", "authenticator"} <= set(cluster.inputs["enabledClusterLogTypes"])
-        assert cluster.inputs["version"] == "1.33"
+        assert cluster.inputs["version"] == "1.36"
 
 
-def test_public_endpoint_is_limited_to_configured_cidrs(variant) -> None:
-    def open_to_office(raw) -> None:
-        raw["regions"][0]["network"]["endpoint_public_access_cidrs"] = ["203.0.113.0/24"]
+def test_public_endpoint_is_limited_to_the_configured_deployer_cidrs(variant) -> None:
+    def runners_elsewhere(raw) -> None:
+        raw["aws"]["api_access_cidrs"] = ["198.18.7.0/28", "198.18.9.16/29"]
 
-    _, plan = variant("staging", open_to_office)
+    _, plan = variant("staging", runners_elsewhere)
     (cluster,) = plan.of_type(CLUSTER)
     assert cluster.inputs["vpcConfig"]["endpointPublicAccess"] is True
-    assert cluster.inputs["vpcConfig"]["publicAccessCidrs"] == ["203.0.113.0/24"]
+    assert cluster.inputs["vpcConfig"]["publicAccessCidrs"] == ["198.18.7.0/28", "198.18.9.16/29"]
 
 
 def test_launch_templates_require_imdsv2_and_encrypt_root_volumes(prod) -> None:
@@ -194,14 +195,14 @@ def test_launch_templates_require_imdsv2_and_encrypt_root_volumes(prod) -> None:
         assert device["ebs"]["encrypted"] == "true"
 
 
-def test_core_addons_are_pinned_from_config_and_enforce_network_policy(prod) -> None:
-    platform, plan = prod
-    assert platform.aws is not None
+def test_core_addons_are_pinned_from_the_versions_table_and_enforce_network_policy(prod) -> None:
+    _, plan = prod
+    pins = KUBERNETES["1.36"].eks_addons
     expected = {
-        "vpc-cni": platform.aws.eks_addons.vpc_cni,
-        "coredns": platform.aws.eks_addons.coredns,
-        "kube-proxy": platform.aws.eks_addons.kube_proxy,
-        "aws-ebs-csi-driver": platform.aws.eks_addons.ebs_csi_driver,
+        "vpc-cni": pins.vpc_cni.version,
+        "coredns": pins.coredns.version,
+        "kube-proxy": pins.kube_proxy.version,
+        "aws-ebs-csi-driver": pins.ebs_csi_driver.version,
     }
     by_region: dict[str, dict[str, Registration]] = defaultdict(dict)
     for addon in plan.of_type("aws:eks/addon:Addon"):

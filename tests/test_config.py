@@ -164,9 +164,8 @@ BROKEN_CONFIGS: list[tuple[str, list[Edit], str]] = [
     ),
     (
         "cluster endpoint open to the internet",
-        [_set("regions[0].network.endpoint_public_access_cidrs", ["0.0.0.0/0"])],
-        "regions[0].network.endpoint_public_access_cidrs: must not contain 0.0.0.0/0: the cluster API is never "
-        "open to the internet",
+        [_set("aws.api_access_cidrs", ["0.0.0.0/0"])],
+        "aws.api_access_cidrs: must not contain 0.0.0.0/0: the cluster API is never open to the internet",
     ),
     (
         "floating image tag",

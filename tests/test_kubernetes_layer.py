@@ -111,8 +111,15 @@ def test_network_policies_deny_by_default_and_allow_exactly_the_needed_flows(pro
     assert sources == ["istio-ingress", "monitoring"]
     # Prometheus reaches only the metrics port and the sidecars' Envoy stats
     assert ingress[1]["ports"] == [{"port": 8080, "protocol": "TCP"}, {"port": 15090, "protocol": "TCP"}]
-    egress_ports = {(p["port"], p["protocol"]) for rule in policies["allow-egress"]["egress"] for p in rule["ports"]}
-    assert egress_ports == {(53, "UDP"), (53, "TCP"), (15012, "TCP"), (redis_port, "TCP"), (443, "TCP")}
+    egress = policies["allow-egress"]["egress"]
+    egress_ports = {(p["port"], p["protocol"]) for rule in egress for p in rule["ports"]}
+    metadata_server = {(80, "TCP"), (988, "TCP")} if region == "asia-southeast1" else set()
+    assert (
+        egress_ports == {(53, "UDP"), (53, "TCP"), (15012, "TCP"), (redis_port, "TCP"), (443, "TCP")} | metadata_server
+    )
+    # Workload Identity on GKE: pods reach the metadata server at exactly its addresses, nowhere else on 80/988.
+    blocks = {(r["to"][0]["ipBlock"]["cidr"], r["ports"][0]["port"]) for r in egress if "ipBlock" in str(r.get("to"))}
+    assert blocks == ({("169.254.169.254/32", 80), ("169.254.169.252/32", 988)} if metadata_server else set())
 
 
 def test_tls_certificates_gateway_and_routes(prod) -> None:
@@ -294,7 +301,9 @@ def test_manifests_are_written_per_region_and_validate_strictly(prod, tmp_path: 
     assert report.validated > 150 and report.custom > 50
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(REGIONS)
     releases = (tmp_path / "us-east-1" / "helm-releases.yaml").read_text()
-    assert "chart: gpu-operator" in releases and "version: v25.3.2" in releases
+    assert (
+        "chart: gpu-operator" in releases and f"version: {platform.kubernetes.charts.gpu_operator.version}" in releases
+    )
 
 
 def test_strict_validation_rejects_an_unknown_field(prod) -> None:
@@ -305,9 +314,9 @@ def test_strict_validation_rejects_an_unknown_field(prod) -> None:
         if "us-east-1-kubernetes" in r.name and r.inputs["metadata"]["name"] == "jobs-api"
     ]
     document = copy.deepcopy(manifest(deployment))
-    assert validate(document, "1.33") == []
+    assert validate(document, "1.36") == []
     document["spec"]["template"]["spec"]["containers"][0]["imagePullPolicyy"] = "Always"
-    assert validate(document, "1.33")
+    assert validate(document, "1.36")
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "asia-southeast1"])

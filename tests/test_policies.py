@@ -193,8 +193,8 @@ SATURDAY_AFTERNOON = datetime.fromisoformat("2026-06-13T15:00:00-04:00")
 TUESDAY = datetime.fromisoformat("2026-06-16T15:00:00-04:00")
 
 
-def test_a_prod_deploy_in_the_wedding_window_is_blocked_unless_overridden(policy_pack, prod) -> None:
-    platform, plan = prod
+def test_a_prod_deploy_in_the_wedding_window_is_blocked_unless_overridden(policy_pack, prod_deployable) -> None:
+    platform, plan = prod_deployable  # a deploy judges real values: the shipped placeholders would be refused
     frozen = _violated(policy_pack, platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat())
     assert list(frozen) == ["change-freeze"]
     overridden = {"deploy": True, "now": SATURDAY_AFTERNOON.isoformat(), "freeze_override_reason": "INC-42 hotfix"}
@@ -210,8 +210,8 @@ def test_a_preview_in_the_window_only_gets_an_advisory(policy_pack, prod) -> Non
     }
 
 
-def test_staging_deploys_are_never_frozen(policy_pack, staging) -> None:
-    platform, plan = staging
+def test_staging_deploys_are_never_frozen(policy_pack, staging_deployable) -> None:
+    platform, plan = staging_deployable
     assert _violated(policy_pack, platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat()) == {}
 
 
@@ -353,6 +353,7 @@ def test_every_policy_is_fully_described() -> None:
             "change-freeze-advisory",
             "k8s-requests-and-limits",
             IMAGE_DIGEST_POLICY,  # tests/test_policy_protocol.py
+            "no-placeholders",  # tests/test_placeholders.py
         }
     )
     assert {p.name for p in ALL_POLICIES} == tested  # every policy has a violating case above

@@ -1,4 +1,5 @@
-"""An EKS control plane: private endpoint, KMS-encrypted secrets, audit logging, IRSA, node role."""
+"""An EKS control plane: private endpoint for the nodes, a public endpoint admitting only the deployers'
+addresses, KMS-encrypted secrets, audit logging, IRSA, node role."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class EksClusterArgs:
     cluster_name: str
     kubernetes_version: str
     subnet_ids: pulumi.Input[list[str]]
-    public_access_cidrs: tuple[str, ...]
+    api_access_cidrs: tuple[str, ...]
     secrets_key_arn: pulumi.Input[str]
     tagging: Tagging
     protect: bool
@@ -69,8 +70,9 @@ class EksCluster(pulumi.ComponentResource):
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=args.subnet_ids,
                 endpoint_private_access=True,
-                endpoint_public_access=bool(args.public_access_cidrs),
-                public_access_cidrs=list(args.public_access_cidrs) or None,
+                # The reach path of `pulumi up` (foundation/deployers.py): IAM-authenticated, runners' CIDRs only.
+                endpoint_public_access=True,
+                public_access_cidrs=list(args.api_access_cidrs),
             ),
             encryption_config=aws.eks.ClusterEncryptionConfigArgs(
                 provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=args.secrets_key_arn),
@@ -79,8 +81,13 @@ class EksCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=list(EKS_CONTROL_PLANE_LOG_TYPES),
             access_config=aws.eks.ClusterAccessConfigArgs(
                 authentication_mode="API",
-                bootstrap_cluster_creator_admin_permissions=True,
+                bootstrap_cluster_creator_admin_permissions=True,  # the creator's only access entry
             ),
+            # No self-managed aws-node/kube-proxy/CoreDNS: the managed add-ons (vpc-cni with its IRSA role)
+            # exist before any node joins, so no node ever runs the CNI on node-role credentials.
+            bootstrap_self_managed_addons=False,
+            # STANDARD: at the end of standard support EKS upgrades rather than bills extended support; valid
+            # only for versions in standard support, which the versions table keeps us on (60-day margin).
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
             deletion_protection=args.protect,
             tags=tags,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.aws.eks_addons import EksAddons, EksAddonsArgs
+from components.aws.cluster_access import EksClusterAccess, EksClusterAccessArgs
+from components.aws.eks_addons import CLUSTER_ADDONS, NETWORK_ADDONS, EksAddons, EksAddonsArgs
 from components.aws.eks_cluster import EksCluster, EksClusterArgs
 from components.aws.kms import account_administers_key, cloudwatch_logs_use_key, create_kms_key
 from components.aws.network import AwsNetwork, AwsNetworkArgs
@@ -19,7 +20,8 @@ from components.kubernetes.platform import KubePlatform, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
 from components.options import publish_outputs, stateful_opts
 from components.region import RegionComponent
-from foundation.config import PlatformConfig, Region
+from foundation.config import KUBERNETES, DeployerAccess, PlatformConfig, Region
+from foundation.deployers import PREVIEW_GROUP
 from foundation.naming import cluster_name_for
 from foundation.node_pools import NodePoolPlan, plan_node_pools
 from foundation.tags import Tagging
@@ -77,28 +79,38 @@ class AwsRegion(RegionComponent):
                 cluster_name=cluster_name,
                 kubernetes_version=region.kubernetes_version,
                 subnet_ids=network.private_subnet_ids,
-                public_access_cidrs=tuple(str(c) for c in region.network.endpoint_public_access_cidrs),
+                api_access_cidrs=tuple(str(c) for c in platform.aws.api_access_cidrs),
                 secrets_key_arn=key.arn,
                 tagging=tagging,
                 protect=platform.protect,
             ),
             child,
         )
+        addon_pins = KUBERNETES[region.kubernetes_version].eks_addons
+
+        def addons(component: str, names: tuple[str, ...], after: list[pulumi.Resource]) -> EksAddons:
+            return EksAddons(
+                f"{name}-{component}",
+                EksAddonsArgs(
+                    cluster_name=cluster.cluster_name,
+                    oidc_provider_arn=cluster.oidc_provider_arn,
+                    oidc_issuer_url=cluster.oidc_issuer_url,
+                    addons=names,
+                    pins=addon_pins,
+                    tagging=tagging,
+                    after=after,
+                ),
+                child,
+            )
+
+        network_addons = addons("network-addons", NETWORK_ADDONS, [])
         groups = {
-            pool.resource_name: self._node_group(name, pool, cluster, network, tagging)
+            pool.resource_name: self._node_group(name, pool, cluster, network, tagging, network_addons)
             for pool in plan_node_pools(platform, region)
         }
-        EksAddons(
-            f"{name}-addons",
-            EksAddonsArgs(
-                cluster_name=cluster.cluster_name,
-                oidc_provider_arn=cluster.oidc_provider_arn,
-                oidc_issuer_url=cluster.oidc_issuer_url,
-                versions=platform.aws.eks_addons,
-                tagging=tagging,
-                after_nodes=[groups["system"]],
-            ),
-            child,
+        cluster_addons = addons("addons", CLUSTER_ADDONS, [groups["system"]])
+        access = EksClusterAccess(
+            f"{name}-access", EksClusterAccessArgs(cluster.cluster_name, platform.aws, tagging), child
         )
 
         storage = AwsPhotoStorage(
@@ -143,7 +155,15 @@ class AwsRegion(RegionComponent):
             ),
             child,
         )
-        self.kubeconfig = eks_kubeconfig(cluster_name, cluster.endpoint, cluster.certificate_authority_data, region.id)
+        self.kubeconfig = eks_kubeconfig(
+            cluster_name,
+            cluster.endpoint,
+            cluster.certificate_authority_data,
+            region.id,
+            access.deployer,
+            platform.aws.assume_role_arn,
+        )
+        previews = any(role.access is DeployerAccess.PREVIEW for role in platform.aws.deployer_roles)
         kube = KubePlatform(
             f"{name}-kubernetes",
             kube_platform_args(
@@ -156,8 +176,10 @@ class AwsRegion(RegionComponent):
                 dns_role_arn=identities.dns_role_arn,
                 autoscaler_role_arn=identities.autoscaler_role_arn,
                 gateway_annotations=NLB_ANNOTATIONS,
+                cluster_access=tuple(access.associations),
+                preview_subjects=(("Group", PREVIEW_GROUP),) if previews else (),
             ),
-            pulumi.ResourceOptions(parent=self, depends_on=list(groups.values())),
+            pulumi.ResourceOptions(parent=self, depends_on=[*groups.values(), cluster_addons]),
         )
 
         publish_outputs(
@@ -180,7 +202,13 @@ class AwsRegion(RegionComponent):
         )
 
     def _node_group(
-        self, name: str, pool: NodePoolPlan, cluster: EksCluster, network: AwsNetwork, tagging: Tagging
+        self,
+        name: str,
+        pool: NodePoolPlan,
+        cluster: EksCluster,
+        network: AwsNetwork,
+        tagging: Tagging,
+        network_addons: EksAddons,
     ) -> ManagedNodeGroup:
         return ManagedNodeGroup(
             f"{name}-{pool.resource_name}",
@@ -190,7 +218,7 @@ class AwsRegion(RegionComponent):
                 subnet_ids=network.private_subnet_ids,
                 pool=pool,
                 tagging=tagging,
-                joins_after=cluster.node_role_attachments,
+                joins_after=[*cluster.node_role_attachments, network_addons],
             ),
             pulumi.ResourceOptions(parent=self),
         )

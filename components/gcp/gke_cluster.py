@@ -1,5 +1,6 @@
 """A private regional GKE cluster: workload identity, shielded nodes, network policy, no default pool,
-secrets encrypted with a Cloud KMS key."""
+secrets encrypted with a Cloud KMS key, and a DNS-based control-plane endpoint for deployers (IAM-authorised;
+the IP endpoint stays private)."""
 
 from __future__ import annotations
 
@@ -36,11 +37,11 @@ class GkeClusterArgs:
     project: str
     region: str
     zones: tuple[str, ...]
-    kubernetes_version: str
+    kubernetes_version: str  # a floor: the REGULAR channel upgrades the cluster along the channel
     network_id: pulumi.Input[str]
     subnetwork_id: pulumi.Input[str]
     control_plane_cidr: str
-    authorized_cidrs: tuple[str, ...]
+    authorized_cidrs: tuple[str, ...]  # may reach the private IP endpoint (the VPC)
     labels: dict[str, str]
     protect: bool
 
@@ -51,6 +52,7 @@ class GkeCluster(pulumi.ComponentResource):
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     endpoint: pulumi.Output[str]
+    dns_endpoint: pulumi.Output[str]
     ca_certificate: pulumi.Output[str]
     node_service_account: pulumi.Output[str]
 
@@ -78,6 +80,7 @@ class GkeCluster(pulumi.ComponentResource):
             project=args.project,
             location=args.region,
             node_locations=list(args.zones),
+            # With a release channel, min_master_version is only a floor: GKE upgrades along REGULAR.
             min_master_version=args.kubernetes_version,
             release_channel=gcp.container.ClusterReleaseChannelArgs(channel="REGULAR"),
             network=args.network_id,
@@ -90,6 +93,12 @@ class GkeCluster(pulumi.ComponentResource):
                 enable_private_nodes=True,
                 enable_private_endpoint=True,
                 master_ipv4_cidr_block=args.control_plane_cidr,
+            ),
+            # The reach path of `pulumi up` (foundation/deployers.py): the DNS endpoint, authorised by IAM.
+            control_plane_endpoints_config=gcp.container.ClusterControlPlaneEndpointsConfigArgs(
+                dns_endpoint_config=gcp.container.ClusterControlPlaneEndpointsConfigDnsEndpointConfigArgs(
+                    allow_external_traffic=True
+                ),
             ),
             master_authorized_networks_config=gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
                 cidr_blocks=[
@@ -128,6 +137,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.cluster_id = cluster.id
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
+        self.dns_endpoint = cluster.control_plane_endpoints_config.apply(_dns_endpoint)
         self.ca_certificate = cluster.master_auth.apply(lambda auth: auth.cluster_ca_certificate or "")
         self.node_service_account = nodes.email
         self.register_outputs(
@@ -135,6 +145,7 @@ class GkeCluster(pulumi.ComponentResource):
                 "cluster_id": self.cluster_id,
                 "cluster_name": self.cluster_name,
                 "endpoint": self.endpoint,
+                "dns_endpoint": self.dns_endpoint,
                 "ca_certificate": self.ca_certificate,
                 "node_service_account": self.node_service_account,
             }
@@ -142,9 +153,10 @@ class GkeCluster(pulumi.ComponentResource):
 
     def _secrets_key(self, name: str, args: GkeClusterArgs) -> tuple[gcp.kms.CryptoKey, gcp.kms.CryptoKeyIAMMember]:
         """A rotating Cloud KMS key in the cluster's region for application-layer secrets encryption, and the
-        grant letting the project's GKE service agent use it (the cluster must wait for that grant)."""
-        project = gcp.organizations.get_project_output(
-            project_id=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
+        grant letting the project's GKE service agent use it (the cluster must wait for that grant). The agent
+        is obtained, not spelt from the project number: it exists only once the container API has made it."""
+        agent = gcp.projects.ServiceIdentity(
+            f"{name}-gke-agent", project=args.project, service="container.googleapis.com", opts=child_opts(self)
         )
         return create_agent_key(
             name,
@@ -155,9 +167,12 @@ class GkeCluster(pulumi.ComponentResource):
             location=args.region,
             project=args.project,
             labels=args.labels,
-            agent_member=project.number.apply(
-                lambda number: f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
-            ),
+            agent_member=agent.member,
             parent=self,
             protect=args.protect,
         )
+
+
+def _dns_endpoint(config: gcp.container.outputs.ClusterControlPlaneEndpointsConfig | None) -> str:
+    dns = config.dns_endpoint_config if config else None
+    return (dns.endpoint or "") if dns else ""

@@ -7,6 +7,7 @@ for the configured lock period through the soft-delete policy, and versions are 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -31,6 +32,7 @@ class GcsPhotoStorageArgs:
     tiers: StorageTiers
     labels: dict[str, str]
     protect: bool
+    storage_api: Sequence[pulumi.Resource] = ()  # the Cloud Storage API's enablement
 
 
 Condition = gcp.storage.BucketLifecycleRuleConditionArgs
@@ -58,8 +60,9 @@ class GcsPhotoStorage(pulumi.ComponentResource):
             raise ValueError(f"{args.region} and {args.backup_region} do not form a GCS dual-region")
         tiers = args.tiers
 
+        # Reading the project's GCS service account creates it (projects.serviceAccount.get), once the API is on.
         service_agent = gcp.storage.get_project_service_account_output(
-            project=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
+            project=args.project, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=list(args.storage_api))
         )
         key, key_use = create_agent_key(
             name,

@@ -12,6 +12,7 @@ from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from components.gcp.network import GcpNetwork, GcpNetworkArgs
 from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs
 from components.gcp.photo_storage import GcsPhotoStorage, GcsPhotoStorageArgs
+from components.gcp.project import GcpProjectSetup
 from components.gcp.redis import TLS_PORT, GcpRedis, GcpRedisArgs
 from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs
 from components.kubeconfig import gke_kubeconfig
@@ -19,7 +20,7 @@ from components.kubernetes.platform import KubePlatform, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
 from components.options import publish_outputs
 from components.region import RegionComponent
-from foundation.config import PlatformConfig, Region
+from foundation.config import DeployerAccess, PlatformConfig, Region
 from foundation.naming import cluster_name_for
 from foundation.node_pools import plan_node_pools
 from foundation.planning import plan_gke_ranges
@@ -33,6 +34,7 @@ class GcpRegionArgs:
     platform: PlatformConfig
     region: Region
     dns_provider: pulumi.ProviderResource  # AWS, for cert-manager's Route53 role
+    project_setup: GcpProjectSetup  # APIs enabled and deployer IAM; the region is created after it
 
 
 class GcpRegion(RegionComponent):
@@ -64,10 +66,7 @@ class GcpRegion(RegionComponent):
                 network_id=network.network_id,
                 subnetwork_id=network.subnetwork_id,
                 control_plane_cidr=str(ranges.control_plane),
-                authorized_cidrs=(
-                    str(region.network.cidr),
-                    *(str(c) for c in region.network.endpoint_public_access_cidrs),
-                ),
+                authorized_cidrs=(str(region.network.cidr),),
                 labels=tagging.gcp_labels("gke"),
                 protect=platform.protect,
             ),
@@ -98,6 +97,7 @@ class GcpRegion(RegionComponent):
                 tiers=platform.storage,
                 labels=tagging.gcp_labels("photo-storage"),
                 protect=platform.protect,
+                storage_api=[args.project_setup.services["storage.googleapis.com"]],
             ),
             child,
         )
@@ -138,9 +138,11 @@ class GcpRegion(RegionComponent):
                 tagging,
                 args.dns_provider,
             ),
-            child,
+            # The workload identity pool exists once a cluster with workload identity does.
+            pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
         )
-        self.kubeconfig = gke_kubeconfig(cluster_name, cluster.endpoint, cluster.ca_certificate)
+        self.kubeconfig = gke_kubeconfig(cluster_name, cluster.dns_endpoint)
+        previews = [d.service_account for d in platform.gcp.deployers if d.access is DeployerAccess.PREVIEW]
         kube = KubePlatform(
             f"{name}-kubernetes",
             kube_platform_args(
@@ -151,6 +153,8 @@ class GcpRegion(RegionComponent):
                 redis=RedisConnection(redis.host, TLS_PORT, redis.auth_string, ca=redis.ca_certificate),
                 worker_identity={"iam.gke.io/gcp-service-account": identities.worker_service_account},
                 dns_role_arn=identities.dns_role_arn,
+                preview_subjects=tuple(("User", email) for email in previews),
+                metadata_server_egress=True,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=list(pools.values())),
         )

@@ -1,9 +1,13 @@
 """Cluster add-ons as `helm.v3.Release`s (real resources: chart, version and values are in the plan).
 
 EKS: the NVIDIA GPU operator without driver and toolkit (the AL2023 NVIDIA AMI ships them) and the
-cluster autoscaler (IRSA, auto-discovery, GPU pools scale from zero). GKE: no device plugin of ours
-(GKE manages drivers and the plugin) but the DCGM exporter. Everywhere: KEDA, kube-prometheus-stack,
-cert-manager, Istio (base, CNI node agent, istiod, ingress gateway; see istio.py).
+cluster autoscaler (IRSA, auto-discovery, GPU pools scale from zero, image matching the cluster's minor).
+GKE: no device plugin of ours (GKE manages drivers and the plugin) but the DCGM exporter, which reads
+the NVIDIA libraries where GKE installs them. Everywhere: KEDA, kube-prometheus-stack, cert-manager,
+Istio (base, CNI node agent, istiod, ingress gateway; see istio.py).
+
+A chart that renders Prometheus-operator objects (its ServiceMonitors) is installed after
+kube-prometheus-stack, whose CRDs they need; otherwise Helm fails on "no matches for kind".
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.istio import cni_values, global_proxy_values, pilot_sidecar_values
-from foundation.config import Chart, Charts, Cloud
+from foundation.config import KUBERNETES, Chart, Charts, Cloud
+from foundation.crds import ISTIO_BASE_RELEASE, KEDA_RELEASE, renders_monitoring_resources
 from foundation.naming import (
     CERT_MANAGER_NAMESPACE,
     GATEWAY_NAMESPACE,
@@ -27,6 +32,17 @@ from foundation.naming import (
 )
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT, SYSTEM_NODE_LABELS
 
+# GKE installs the NVIDIA driver and libraries on the host at /home/kubernetes/bin/nvidia; containers read
+# them at /usr/local/nvidia (GKE "Collect DCGM metrics" / Managed Prometheus DCGM exporter docs).
+GKE_NVIDIA_HOST_DIR = "/home/kubernetes/bin/nvidia"
+GKE_NVIDIA_MOUNT = "/usr/local/nvidia"
+# The dcgm-exporter chart's own counters mount (values.yaml default), kept when adding ours.
+DCGM_COUNTERS_MOUNT = {
+    "name": "exporter-metrics-volume",
+    "mountPath": "/etc/dcgm-exporter/default-counters.csv",
+    "subPath": "default-counters.csv",
+}
+
 
 @dataclass(frozen=True)
 class ClusterAddOnsArgs:
@@ -35,6 +51,7 @@ class ClusterAddOnsArgs:
     cloud: str
     cluster_name: str
     region: str
+    kubernetes_version: str
     charts: Charts
     autoscaler_role_arn: pulumi.Input[str] | None
     gateway_annotations: dict[str, str]
@@ -45,12 +62,33 @@ class ClusterAddOns(pulumi.ComponentResource):
 
     gateway: k8s.helm.v3.Release
     monitoring: k8s.helm.v3.Release
+    namespaces: tuple[str, ...]  # where the releases live (and keep their state Secrets)
 
     def __init__(self, name: str, args: ClusterAddOnsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:k8s:ClusterAddOns", name, None, opts)
+        self._namespaces: set[str] = set()
         charts = args.charts
         release = self._release
         gpu_tolerations = [GPU_TAINT.toleration_values()]
+        self.monitoring = release(
+            name,
+            PROMETHEUS_RELEASE,
+            charts.kube_prometheus_stack,
+            MONITORING_NAMESPACE,
+            {
+                "grafana": {
+                    "sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard", "searchNamespace": "ALL"}}
+                },
+                "prometheus": {
+                    "prometheusSpec": {
+                        "retention": "15d",
+                        "ruleSelector": {"matchLabels": PROMETHEUS_SELECTOR},
+                        "serviceMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
+                        "podMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
+                    }
+                },
+            },
+        )
 
         if args.cloud == "aws":
             release(
@@ -78,6 +116,8 @@ class ClusterAddOns(pulumi.ComponentResource):
                     "cloudProvider": "aws",
                     "awsRegion": args.region,
                     "autoDiscovery": {"clusterName": args.cluster_name},  # finds the managed node groups' ASGs
+                    # The autoscaler's minor must match the cluster's (the chart's default image may lag).
+                    "image": {"tag": KUBERNETES[args.kubernetes_version].cluster_autoscaler_image.version},
                     "rbac": {
                         "serviceAccount": {
                             "name": "cluster-autoscaler",
@@ -103,34 +143,21 @@ class ClusterAddOns(pulumi.ComponentResource):
                     "serviceMonitor": {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR},
                     "tolerations": gpu_tolerations,
                     "nodeSelector": GPU_NODE_LABELS,
+                    "extraHostVolumes": [{"name": "nvidia-install-dir-host", "hostPath": GKE_NVIDIA_HOST_DIR}],
+                    "extraVolumeMounts": [
+                        DCGM_COUNTERS_MOUNT,
+                        {"name": "nvidia-install-dir-host", "mountPath": GKE_NVIDIA_MOUNT, "readOnly": True},
+                    ],
+                    "extraEnv": [{"name": "LD_LIBRARY_PATH", "value": f"{GKE_NVIDIA_MOUNT}/lib64"}],
                 },
             )
         keda_monitor = {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR}
         release(
             name,
-            "keda",
+            KEDA_RELEASE,
             charts.keda,
             "keda",
             {"prometheus": {"operator": {"enabled": True, "serviceMonitor": keda_monitor}}},
-        )
-        self.monitoring = release(
-            name,
-            PROMETHEUS_RELEASE,
-            charts.kube_prometheus_stack,
-            MONITORING_NAMESPACE,
-            {
-                "grafana": {
-                    "sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard", "searchNamespace": "ALL"}}
-                },
-                "prometheus": {
-                    "prometheusSpec": {
-                        "retention": "15d",
-                        "ruleSelector": {"matchLabels": PROMETHEUS_SELECTOR},
-                        "serviceMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
-                        "podMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
-                    }
-                },
-            },
         )
         release(
             name,
@@ -143,7 +170,7 @@ class ClusterAddOns(pulumi.ComponentResource):
                 "extraArgs": ["--issuer-ambient-credentials"],
             },
         )
-        base = release(name, "istio-base", charts.istio_base, ISTIO_NAMESPACE, {"defaultRevision": "default"})
+        base = release(name, ISTIO_BASE_RELEASE, charts.istio_base, ISTIO_NAMESPACE, {"defaultRevision": "default"})
         cni = release(name, "istio-cni", charts.istio_cni, ISTIO_NAMESPACE, cni_values(Cloud(args.cloud)), [base])
         istiod = release(
             name,
@@ -168,6 +195,7 @@ class ClusterAddOns(pulumi.ComponentResource):
             },
             depends_on=[istiod],
         )
+        self.namespaces = tuple(sorted(self._namespaces))
         self.register_outputs({"gateway": self.gateway.name, "monitoring": self.monitoring.name})
 
     def _release(
@@ -179,6 +207,11 @@ class ClusterAddOns(pulumi.ComponentResource):
         values: dict[str, Any],
         depends_on: list[pulumi.Resource] | None = None,
     ) -> k8s.helm.v3.Release:
+        """A release; one rendering ServiceMonitors or rules is installed after kube-prometheus-stack."""
+        after = list(depends_on or [])
+        if renders_monitoring_resources(values):
+            after.append(self.monitoring)
+        self._namespaces.add(namespace)
         return k8s.helm.v3.Release(
             f"{name}-{release}",
             name=release,
@@ -190,5 +223,5 @@ class ClusterAddOns(pulumi.ComponentResource):
             atomic=True,
             timeout=900,
             values=values,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=after),
         )

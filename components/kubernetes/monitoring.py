@@ -22,7 +22,6 @@ from foundation.naming import (
     WORKER,
 )
 
-RUNBOOKS = "https://runbooks.wedsync.example/photo-platform"
 # The kubelet restarts a crashing container after a back-off that doubles from 10 s up to 5 minutes
 # (pkg/kubelet/kubelet.go: backOffPeriod, MaxContainerBackOff): a steady crash loop restarts about every 5 min.
 CRASH_LOOP_WINDOW = "30m"
@@ -130,7 +129,7 @@ def _dashboard() -> str:
 class Monitoring(pulumi.ComponentResource):
     """What kube-prometheus-stack picks up for the worker and the jobs API."""
 
-    def __init__(self, name: str, namespace: str, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, namespace: str, runbooks_url: str, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:k8s:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for app in (WORKER, JOBS_API, REDIS_EXPORTER):
@@ -153,7 +152,7 @@ class Monitoring(pulumi.ComponentResource):
                 "expr": expr,
                 "for": duration,
                 "labels": {"severity": severity, "team": "platform"},
-                "annotations": {"summary": summary, "runbook_url": f"{RUNBOOKS}#{alert.lower()}"},
+                "annotations": {"summary": summary, "runbook_url": f"{runbooks_url}#{alert.lower()}"},
             }
             for alert, expr, duration, severity, summary in ALERTS
         ]

@@ -9,19 +9,28 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.objects import meta
-from foundation.naming import ENVOY_STATS_PORT, GATEWAY_NAMESPACE, ISTIO_NAMESPACE, METRICS_PORT, MONITORING_NAMESPACE
+from foundation.naming import (
+    ENVOY_STATS_PORT,
+    GATEWAY_NAMESPACE,
+    GKE_METADATA_SERVER,
+    ISTIO_NAMESPACE,
+    METRICS_PORT,
+    MONITORING_NAMESPACE,
+)
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 
 
 @dataclass(frozen=True)
 class PhotoNamespaceArgs:
-    """The namespace's name, its quota's `hard` limits (components/kubernetes/quota.py), and the Redis port its
-    workloads reach (6379, or 6378 with TLS on GCP)."""
+    """The namespace's name, its quota's `hard` limits (components/kubernetes/quota.py), the Redis port its
+    workloads reach (6379, or 6378 with TLS on GCP), and whether they fetch credentials from the GKE metadata
+    server (Workload Identity)."""
 
     name: str
     quota_hard: dict[str, str]
     redis_port: int
+    metadata_server: bool = False
 
 
 def _from_namespace(namespace: str) -> k8s.networking.v1.NetworkPolicyPeerArgs:
@@ -119,6 +128,17 @@ class PhotoNamespace(pulumi.ComponentResource):
                     k8s.networking.v1.NetworkPolicyEgressRuleArgs(
                         ports=_ports((443, "TCP"))
                     ),  # object storage, identity
+                    *(
+                        k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                            to=[
+                                k8s.networking.v1.NetworkPolicyPeerArgs(
+                                    ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr)
+                                )
+                            ],
+                            ports=_ports((port, "TCP")),
+                        )
+                        for cidr, port in (GKE_METADATA_SERVER if args.metadata_server else ())
+                    ),  # Workload Identity credentials on GKE
                 ],
             ),
             child,

@@ -2,17 +2,23 @@
 
 A Kubernetes provider built from the cluster's outputs (no kubeconfig on disk) serves every object.
 Cloud differences arrive as plain inputs: identity annotations, the autoscaler role (EKS only), the
-Redis TLS CA (Memorystore only) and the gateway's load-balancer annotations.
+Redis TLS CA (Memorystore only), the gateway's load-balancer annotations, who previews (an EKS group or
+GKE users) and whether pods must reach the GKE metadata server.
+
+The provider waits for the deployers' access (EKS access policy associations), so nothing is applied
+before the credentials running pulumi can reach the API server.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import ClusterAddOns, ClusterAddOnsArgs
+from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessArgs
 from components.kubernetes.jobs_api import JobsApiArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
@@ -32,6 +38,7 @@ class KubePlatformArgs:
 
     cloud: Cloud
     region: str
+    kubernetes_version: str
     cluster_name: str
     hosts: tuple[str, ...]
     layer: KubernetesLayer
@@ -40,6 +47,9 @@ class KubePlatformArgs:
     dns_role_arn: pulumi.Input[str]
     autoscaler_role_arn: pulumi.Input[str] | None = None
     gateway_annotations: dict[str, str] | None = None
+    cluster_access: Sequence[pulumi.Resource] = ()  # the provider waits for these (EKS access associations)
+    preview_subjects: tuple[tuple[str, str], ...] = ()  # RBAC subjects of preview identities
+    metadata_server_egress: bool = False  # GKE: pods fetch Workload Identity credentials from it
 
 
 def kube_platform_args(
@@ -53,6 +63,9 @@ def kube_platform_args(
     dns_role_arn: pulumi.Input[str],
     autoscaler_role_arn: pulumi.Input[str] | None = None,
     gateway_annotations: dict[str, str] | None = None,
+    cluster_access: Sequence[pulumi.Resource] = (),
+    preview_subjects: tuple[tuple[str, str], ...] = (),
+    metadata_server_egress: bool = False,
 ) -> KubePlatformArgs:
     """The layer's args for a region, from the platform config and the region's cloud resources."""
     layer = platform.kubernetes
@@ -60,6 +73,7 @@ def kube_platform_args(
     return KubePlatformArgs(
         cloud=region.cloud,
         region=region.id,
+        kubernetes_version=region.kubernetes_version,
         cluster_name=cluster_name_for(platform, region),
         hosts=api_hosts(platform, region),
         layer=layer,
@@ -86,6 +100,9 @@ def kube_platform_args(
         dns_role_arn=dns_role_arn,
         autoscaler_role_arn=autoscaler_role_arn,
         gateway_annotations=gateway_annotations,
+        cluster_access=cluster_access,
+        preview_subjects=preview_subjects,
+        metadata_server_egress=metadata_server_egress,
     )
 
 
@@ -101,7 +118,8 @@ class KubePlatform(pulumi.ComponentResource):
             f"{name}-provider",
             kubeconfig=args.kubeconfig,
             enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self),
+            cluster_identifier=args.cluster_name,  # replaced only if the cluster is, not when auth details change
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.cluster_access)),
         )
         on_cluster = pulumi.ResourceOptions(parent=self, provider=provider)
         addons = ClusterAddOns(
@@ -110,6 +128,7 @@ class KubePlatform(pulumi.ComponentResource):
                 cloud=args.cloud.value,
                 cluster_name=args.cluster_name,
                 region=args.region,
+                kubernetes_version=args.kubernetes_version,
                 charts=layer.charts,
                 autoscaler_role_arn=args.autoscaler_role_arn,
                 gateway_annotations=args.gateway_annotations or {},
@@ -120,7 +139,10 @@ class KubePlatform(pulumi.ComponentResource):
         namespace = PhotoNamespace(
             f"{name}-namespace",
             PhotoNamespaceArgs(
-                layer.namespace, quota_hard(footprints(args.workloads), layer.quota), args.workloads.redis.port
+                layer.namespace,
+                quota_hard(footprints(args.workloads), layer.quota),
+                args.workloads.redis.port,
+                args.metadata_server_egress,
             ),
             after_addons,
         )
@@ -138,7 +160,13 @@ class KubePlatform(pulumi.ComponentResource):
             ),
             after_namespace,
         )
-        Monitoring(f"{name}-monitoring", layer.namespace, after_namespace)
+        Monitoring(f"{name}-monitoring", layer.namespace, layer.runbooks_url, after_namespace)
+        if args.preview_subjects:
+            PreviewAccess(
+                f"{name}-preview-access",
+                PreviewAccessArgs(args.preview_subjects, (*addons.namespaces, layer.namespace)),
+                after_namespace,
+            )
         gateway_service = k8s.core.v1.Service.get(
             f"{name}-gateway-service",
             f"{GATEWAY_NAMESPACE}/{GATEWAY_RELEASE}",

@@ -1,6 +1,6 @@
 """Typed per-environment config (pydantic v2): the only code that reads config."""
 
-from foundation.config.accounts import AwsAccount, EksAddonVersions, GcpProject
+from foundation.config.accounts import AwsAccount, AwsDeployerRole, DeployerAccess, GcpDeployer, GcpProject
 from foundation.config.base import Cloud
 from foundation.config.charts import Chart, Charts
 from foundation.config.kubernetes import (
@@ -27,27 +27,44 @@ from foundation.config.region import NetworkSettings, Region, RegionRole
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
 from foundation.config.storage import RedisSize, StorageTiers
 from foundation.config.traffic import DnsConfig
+from foundation.config.versions import (
+    KUBERNETES,
+    SUPPORT_MARGIN_DAYS,
+    ChartPin,
+    EksAddonPins,
+    KubernetesRelease,
+    Pin,
+    expiring,
+)
 from foundation.config.worker import WorkerConfig
 
 __all__ = [
+    "KUBERNETES",
     "PLATFORM_KEY",
     "PROJECT",
+    "SUPPORT_MARGIN_DAYS",
     "Autoscale",
     "AwsAccount",
+    "AwsDeployerRole",
     "BudgetConfig",
     "Chart",
+    "ChartPin",
     "Charts",
     "Cloud",
     "ConfigError",
+    "DeployerAccess",
     "DnsConfig",
-    "EksAddonVersions",
+    "EksAddonPins",
     "FreezeWindow",
+    "GcpDeployer",
     "GcpProject",
     "GpuPool",
     "KubernetesLayer",
+    "KubernetesRelease",
     "ModelService",
     "NetworkSettings",
     "NodePoolSize",
+    "Pin",
     "PlatformConfig",
     "Quota",
     "RedisSize",
@@ -63,6 +80,7 @@ __all__ = [
     "SystemPool",
     "Tier",
     "WorkerConfig",
+    "expiring",
     "load_from_pulumi",
     "load_stack_platform",
     "parse_platform_config",

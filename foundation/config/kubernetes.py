@@ -139,6 +139,10 @@ class KubernetesLayer(Model):
     acme_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] = Field(
         "platform@wedsync.example", description="Contact e-mail of the ACME account"
     )
+    runbooks_url: Annotated[str, StringConstraints(pattern=r"^https://")] = Field(
+        "https://runbooks.wedsync.example/photo-platform",
+        description="Where the alerts' runbook links point (each alert adds #<alert-name>)",
+    )
     acme_server: Annotated[str, StringConstraints(pattern=r"^https://")] = Field(
         "https://acme-v02.api.letsencrypt.org/directory", description="ACME directory URL"
     )

@@ -18,7 +18,9 @@ from foundation.config.region import Problems, Region
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
 from foundation.config.storage import StorageTiers
 from foundation.config.traffic import DnsConfig
+from foundation.config.versions import KUBERNETES, Pin
 from foundation.config.worker import WorkerConfig
+from foundation.placeholders import Placeholder, find_placeholders
 
 
 class Tier(StrEnum):
@@ -139,6 +141,26 @@ class PlatformConfig(Model):
         for region in self.regions:
             zones[region.residency].append(region)
         return dict(zones)
+
+    def placeholders(self) -> list[Placeholder]:
+        """Documentation-example values in this config (accounts, domains, e-mails, registries, CIDRs)."""
+        return find_placeholders(self.model_dump(mode="json"))
+
+    def pins_in_use(self) -> list[tuple[str, Pin]]:
+        """Every dated pin this config deploys, labelled: Kubernetes per cloud, EKS add-ons, charts."""
+        pins: dict[str, Pin] = {}
+        for region in self.regions:
+            release = KUBERNETES[region.kubernetes_version]
+            if region.cloud is Cloud.AWS:
+                pins[f"EKS {region.kubernetes_version}"] = release.eks
+                for addon, pin in release.eks_addons:
+                    pins[f"EKS add-on {addon} for {region.kubernetes_version}"] = pin
+                pins[f"cluster-autoscaler image for {region.kubernetes_version}"] = release.cluster_autoscaler_image
+            else:
+                pins[f"GKE {region.kubernetes_version}"] = release.gke
+        for name, chart in self.kubernetes.charts:
+            pins[f"chart {name} ({chart.chart})"] = chart
+        return list(pins.items())
 
     def zones_without_failover(self) -> list[ResidencyZone]:
         """Residency zones served by a single region: they have no failover."""

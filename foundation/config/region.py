@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from ipaddress import IPv4Network
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from foundation.calendar import require_timezone
 from foundation.catalog import ResidencyZone, gcp_multi_region, gpu_instance_type, residency_of
@@ -14,6 +14,7 @@ from foundation.config.base import Cloud, Model
 from foundation.config.pools import GpuPool, SystemPool
 from foundation.config.problems import PathPart, raise_if_any
 from foundation.config.storage import RedisSize
+from foundation.config.versions import KUBERNETES, supported_minors
 from foundation.images import require_pinned
 
 Problems = list[tuple[tuple[PathPart, ...], str]]
@@ -36,9 +37,6 @@ class NetworkSettings(Model):
     nat_gateways: Literal["per_az", "single"] = Field(
         "per_az", description="One NAT gateway per zone (resilient) or a single one (cheaper)"
     )
-    endpoint_public_access_cidrs: tuple[IPv4Network, ...] = Field(
-        (), description="CIDRs allowed to reach the cluster API from outside the network (never 0.0.0.0/0)"
-    )
 
     @field_validator("cidr")
     @classmethod
@@ -46,14 +44,6 @@ class NetworkSettings(Model):
         if not 16 <= cidr.prefixlen <= 20:
             raise ValueError(f"must be a /16 to /20 block, room for 3+ zones of subnets (got {cidr})")
         return cidr
-
-    @field_validator("endpoint_public_access_cidrs")
-    @classmethod
-    def _no_open_endpoint(cls, cidrs: tuple[IPv4Network, ...]) -> tuple[IPv4Network, ...]:
-        for cidr in cidrs:
-            if cidr.prefixlen == 0:
-                raise ValueError("must not contain 0.0.0.0/0: the cluster API is never open to the internet")
-        return cidrs
 
 
 class Region(Model):
@@ -63,8 +53,8 @@ class Region(Model):
     cloud: Cloud = Field(description="aws or gcp")
     role: RegionRole = Field(RegionRole.SECONDARY, description="Exactly one region is primary")
     residency: ResidencyZone = Field(description="Residency zone (us, eu, apac); must match the region")
-    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")] = Field(
-        description="Kubernetes minor version of the cluster, e.g. 1.33"
+    kubernetes_version: str = Field(
+        description="Kubernetes minor of the cluster, one the supported-versions table knows (e.g. 1.36)"
     )
     network: NetworkSettings = Field(description="Network layout")
     system_pool: SystemPool = Field(description="The CPU node pool for add-ons and services")
@@ -86,6 +76,16 @@ class Region(Model):
     @classmethod
     def _image_pinned(cls, image: str | None) -> str | None:
         return require_pinned(image) if image is not None else None
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _version_is_supported(cls, minor: str) -> str:
+        if minor not in KUBERNETES:
+            raise ValueError(
+                f"must be a Kubernetes minor in the supported-versions table ({', '.join(supported_minors())}); "
+                f"got {minor!r}"
+            )
+        return minor
 
     @field_validator("timezone")
     @classmethod

@@ -12,13 +12,12 @@ import yaml
 
 from components.kubernetes.redis_connection import SECRET_KEYS_ANNOTATION
 from foundation.config import PlatformConfig
+from foundation.crds import BUILT_IN_GROUPS, api_group
 from infra.offline.monitor import SECRET, Registration
 from infra.offline.plan import Plan
 from infra.offline.summary import region_of
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
-# API groups served by Kubernetes itself; other kinds are CRDs (KEDA, cert-manager, Istio, Prometheus).
-BUILT_IN_GROUPS = {"", "apps", "batch", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io"}
 
 
 @dataclass
@@ -32,7 +31,7 @@ class ManifestReport:
 
 
 def is_built_in(api_version: str) -> bool:
-    return (api_version.split("/")[0] if "/" in api_version else "") in BUILT_IN_GROUPS
+    return api_group(api_version) in BUILT_IN_GROUPS
 
 
 def manifest(registration: Registration) -> dict[str, Any]:

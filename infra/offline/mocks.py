@@ -25,8 +25,10 @@ def _digest(*parts: str, length: int = 17) -> str:
 class PlatformMocks(pulumi.runtime.Mocks):
     """Mocks for the AWS, GCP, Kubernetes and random providers the platform uses."""
 
-    def __init__(self, aws_account_id: str = "000000000000"):
+    def __init__(self, aws_account_id: str = "000000000000", caller_arn: str | None = None):
+        """`caller_arn` is who `sts get-caller-identity` says runs the program (default: the account's root)."""
         self.aws_account_id = aws_account_id
+        self.caller_arn = caller_arn or f"arn:aws:iam::{aws_account_id}:root"
         self._provider_regions: dict[str, str] = {}
         self._provider_names: dict[str, str] = {}
 
@@ -64,8 +66,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
         if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
             project_number = int(_digest(str(args.args.get("project")), length=10), 16) % 10**12
             return {"emailAddress": f"service-{project_number}@gs-project-accounts.iam.gserviceaccount.com"}
-        if args.token == "gcp:organizations/getProject:getProject":
-            return {"number": str(int(_digest(str(args.args.get("projectId")), length=10), 16) % 10**12)}
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": self.aws_account_id, "arn": self.caller_arn, "userId": "AROAMOCK:pulumi", "id": "x"}
         if args.token == "aws:route53/getZone:getZone":
             return {
                 "zoneId": f"Z{_digest(str(args.args.get('name')), length=20).upper()}",
@@ -202,6 +204,23 @@ def _gke_cluster(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, re
         "name": name,
         "endpoint": "10.255.0.2",
         "masterAuth": {"clusterCaCertificate": ca},
+        "controlPlaneEndpointsConfig": {
+            "dnsEndpointConfig": {
+                **args.inputs.get("controlPlaneEndpointsConfig", {}).get("dnsEndpointConfig", {}),
+                "endpoint": f"gke-{_digest(name, length=32)}.{args.inputs.get('location')}.gke.goog",
+            }
+        },
+    }
+
+
+def _gke_service_agent(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    project_number = int(_digest(str(args.inputs.get("project")), length=10), 16) % 10**12
+    robots = {"container.googleapis.com": "container-engine-robot"}
+    robot = robots.get(args.inputs.get("service", ""), "gcp-sa-" + str(args.inputs.get("service", "")).split(".")[0])
+    email = f"service-{project_number}@{robot}.iam.gserviceaccount.com"
+    return f"projects/{args.inputs.get('project')}/services/{args.inputs.get('service')}", {
+        "email": email,
+        "member": f"serviceAccount:{email}",
     }
 
 
@@ -232,4 +251,5 @@ _GCP_OUTPUTS: dict[str, Builder] = {
     "gcp:container/cluster:Cluster": _gke_cluster,
     "gcp:serviceaccount/account:Account": _service_account,
     "gcp:redis/instance:Instance": _memorystore,
+    "gcp:projects/serviceIdentity:ServiceIdentity": _gke_service_agent,
 }

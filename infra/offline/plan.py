@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from collections.abc import Callable
@@ -99,25 +100,54 @@ def run_program(platform: PlatformConfig, stack: str, stack_config: dict[str, An
     from infra.stack import main  # imported late: the program must see the mocks' settings
 
     account_id = platform.aws.account_id if platform.aws else "000000000000"
-    return capture(main, stack, stack_config, account_id)
+    return capture(main, stack, stack_config, account_id, deployer_session(platform))
+
+
+def deployer_session(platform: PlatformConfig) -> str | None:
+    """The caller identity of `pulumi up` as the CI runs it: a session of the cluster creator's role."""
+    if platform.aws is None:
+        return None
+    role = platform.aws.cluster_creator_arn
+    return f"arn:aws:sts::{platform.aws.account_id}:assumed-role/{role.rsplit('/', 1)[1]}/pulumi"
 
 
 def capture(
-    program: Callable[[], None], stack: str, stack_config: dict[str, Any], account_id: str, project: str = PROJECT
+    program: Callable[[], None],
+    stack: str,
+    stack_config: dict[str, Any],
+    account_id: str,
+    caller_arn: str | None = None,
+    project: str = PROJECT,
 ) -> Plan:
     """Run any Pulumi program function (of this project, or another such as the bootstrap) under the mocks
-    and a recording monitor."""
-    mocks = PlatformMocks(aws_account_id=account_id)
+    and a recording monitor, called by `caller_arn`."""
+    mocks = PlatformMocks(aws_account_id=account_id, caller_arn=caller_arn)
     monitor = RecordingMonitor(mocks)
     settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
     pulumi.runtime.set_all_config(
         {key: value if isinstance(value, str) else json.dumps(value) for key, value in stack_config.items()}
     )
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
-    _sync_await(run_pulumi_func(program))
+    try:
+        _sync_await(run_pulumi_func(program))
+    except BaseException:
+        _drain_leftovers()  # a failed program must not leave tasks that run into the next one
+        raise
     root = settings.get_root_resource()
     outputs = {name: _settle(value) for name, value in (root.outputs if isinstance(root, Stack) else {}).items()}
     return Plan(project, stack, monitor.registrations, outputs)
+
+
+def _drain_leftovers() -> None:
+    """Forget what a failed program left behind (pending tasks, failed RPCs and outputs), which the runtime
+    would otherwise re-raise in the next program run in this process."""
+    leftovers = [task for task in asyncio.all_tasks(asyncio.get_event_loop()) if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        _sync_await(asyncio.gather(*leftovers, return_exceptions=True))
+    settings._get_rpc_manager().clear()
+    settings.SETTINGS.outputs.clear()
 
 
 def _settle(value: Any) -> Any:
