@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import redis
 from fastapi import Depends, FastAPI, Request
@@ -120,14 +120,14 @@ def create_app(settings: ApiSettings, metrics: ApiMetrics | None = None) -> Fast
     limiter = TenantRateLimiter(settings.rate_limit, client, settings.redis_url)
     bearer = HTTPBearer(auto_error=False, description="a JWT from the identity provider")
 
-    def tenant_of(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+    def tenant_of(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
         if credentials is None:
             raise Unauthenticated("send Authorization: Bearer <token>")
         tenant = verifier.tenant(credentials.credentials)
         limiter.hit(tenant)
         return tenant
 
-    Tenant = Annotated[str, Depends(tenant_of)]
+    caller = Depends(tenant_of)  # a default, not an annotation: these are resolved by name under postponed annotations
 
     def owned(tenant: str, key: str) -> str:
         if not key.startswith(f"{tenant}/"):
@@ -147,14 +147,14 @@ def create_app(settings: ApiSettings, metrics: ApiMetrics | None = None) -> Fast
     app.add_middleware(Observed, metrics=metrics or ApiMetrics())  # added last: outermost, so it sees 413s too
 
     @app.post(JOBS_PATH, status_code=202, responses=_ERRORS)
-    def submit_job(submission: JobSubmission, tenant: Tenant) -> JobView:
+    def submit_job(submission: JobSubmission, tenant: str = caller) -> JobView:
         """Accept a job for a photo under the tenant's prefix; its variants go under `<tenant>/<id>/`."""
         job = Job.new(tenant, owned(tenant, submission.input))
         submit(ledger, client, settings.stream, job)
         return JobView.of(job)
 
     @app.get(f"{JOBS_PATH}/{{job_id}}", responses=_ERRORS)
-    def read_job(job_id: str, tenant: Tenant) -> JobView:
+    def read_job(job_id: str, tenant: str = caller) -> JobView:
         """The job's status: from Redis, or from the ledger when Redis has no record of it."""
         job = load(client, job_id) or ledger.load(job_id)
         if job is None or job.tenant != tenant:
@@ -162,7 +162,7 @@ def create_app(settings: ApiSettings, metrics: ApiMetrics | None = None) -> Fast
         return JobView.of(job)
 
     @app.post(UPLOADS_PATH, status_code=201, responses={**_ERRORS, 501: {"model": ErrorView}})
-    def upload_form(request: UploadRequest, tenant: Tenant) -> UploadFormView:
+    def upload_form(request: UploadRequest, tenant: str = caller) -> UploadFormView:
         """A signed form to upload one photo straight to the store, capped at the configured size."""
         key = owned(tenant, request.key)
         sign = getattr(store, "upload_form", None)
@@ -184,3 +184,16 @@ def create_app(settings: ApiSettings, metrics: ApiMetrics | None = None) -> Fast
         return {"status": "ready"}
 
     return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document (what GET /openapi.json serves; published as docs/jobs-api.openapi.json)."""
+    from gpu_worker.api.settings import AuthSettings
+
+    placeholder = ApiSettings(
+        redis_url="redis://localhost:6379/0",
+        stream="photos:jobs",
+        store="file:///nonexistent",
+        auth=AuthSettings(jwks_url="https://identity.invalid/jwks", issuer="-", audience="-"),
+    )
+    return create_app(placeholder).openapi()

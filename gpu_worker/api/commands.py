@@ -56,6 +56,7 @@ def api_settings(args: argparse.Namespace) -> ApiSettings:
 def _api(args: argparse.Namespace) -> int:
     from gpu_worker.api.server import ServerSettings, run_api
 
+    settings = api_settings(args)
     server = ServerSettings(
         host=args.host,
         port=args.port,
@@ -67,7 +68,7 @@ def _api(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=args.graceful_timeout,
     )
     logging.info("jobs API on port %d, its metrics on port %d", args.port, args.metrics_port)
-    run_api(api_settings(args), server)
+    run_api(settings, server)
     return EXIT_OK
 
 
@@ -85,6 +86,15 @@ def _reconcile(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     total = run_reconciler(connect(args.redis), Ledger(open_store(args.store)), settings, args.every, stop)
     print(f"{total} jobs enqueued again")
+    return EXIT_OK
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    import json
+
+    from gpu_worker.api.app import openapi_document
+
+    args.out.write_text(json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n")
     return EXIT_OK
 
 
@@ -116,6 +126,10 @@ def add_api_commands(
     api.add_argument("--limit-concurrency", type=int, default=1000, help="connections at once before 503")
     api.add_argument("--graceful-timeout", type=int, default=20, help="seconds in-flight requests get on SIGTERM")
     api.set_defaults(handler=_api)
+
+    openapi = commands.add_parser("openapi", help="write the jobs API's OpenAPI document")
+    openapi.add_argument("--out", type=Path, required=True)
+    openapi.set_defaults(handler=_openapi)
 
     reconcile = commands.add_parser("reconcile", help="enqueue again the accepted jobs Redis has lost")
     queue_options(reconcile)

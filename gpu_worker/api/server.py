@@ -9,6 +9,7 @@ them through the environment, and their metrics are gathered with prometheus_cli
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from dataclasses import dataclass
 
@@ -56,6 +57,8 @@ def _api_config(app: FastAPI | str, server: ServerSettings, **options: object) -
 
 def run_api(settings: ApiSettings, server: ServerSettings) -> None:
     """Serve until SIGTERM/SIGINT (then finish in-flight requests); PortInUse if a port is taken."""
+    for signum in (signal.SIGTERM, signal.SIGINT):  # uvicorn re-raises the signal it stopped on: end with 0
+        signal.signal(signum, lambda *_: None)
     api_socket = bind(server.host, server.port, "--port", server.backlog)
     metrics_socket = bind(server.host, server.metrics_port, "--metrics-port")
     if server.workers == 1:
