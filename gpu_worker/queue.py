@@ -39,7 +39,9 @@ from gpu_worker.store import InvalidKey, Store, StoreError
 
 log = logging.getLogger(__name__)
 Entry = tuple[str, dict[str, str]]
-_FAILOVER_REPLIES = ("READONLY", "MASTERDOWN", "LOADING")  # a demoted, cut-off or still-loading server
+# A demoted primary (READONLY for writes, UNBLOCKED for a blocked read), a replica cut off from its
+# primary (MASTERDOWN), a server still loading its data (LOADING).
+_FAILOVER_REPLIES = ("READONLY", "UNBLOCKED", "MASTERDOWN", "LOADING")
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class Consumer:
                 if is_redis_outage(exc):
                     log.warning("redis unavailable (%s); reconnecting in %.1fs", exc, backoff)
                     self.client.connection_pool.disconnect()  # new connections resolve the endpoint again
+                    self.metrics.redis_reconnects.inc()
                 else:
                     log.exception("consume loop error; retrying in %.1fs", backoff)
                 self._stopping.wait(backoff)

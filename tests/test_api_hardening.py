@@ -4,6 +4,7 @@ Redis down, rate limits shared by replicas, and upload forms that cap the size."
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 import time
@@ -41,10 +42,8 @@ def _raw(base: str, request: bytes, then: bytes = b"", pause: float = 0.0) -> tu
         sock.sendall(request)
         if pause:
             time.sleep(pause)
-        try:
+        with contextlib.suppress(OSError):  # the server may have answered and closed already
             sock.sendall(then)
-        except OSError:
-            pass  # the server already answered and closed
         reply = sock.recv(65536)
     return int(reply.split(b" ", 2)[1]), time.monotonic() - started
 

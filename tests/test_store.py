@@ -69,7 +69,7 @@ def test_concurrent_first_writer_wins_commits_write_once(tmp_path: Path) -> None
 
 def test_missing_objects_and_keys_that_leave_the_store_raise_store_errors(tmp_path: Path) -> None:
     store = FileStore(tmp_path / "store")
-    with pytest.raises(MissingObject, match="no object 't/a.jpg'"):
+    with pytest.raises(MissingObject, match=r"no object 't/a\.jpg'"):
         store.get("t/a.jpg")
     for key in ("../outside/a.jpg", "/etc/passwd", "t/../../x"):
         with pytest.raises(InvalidKey, match="leaves the store"):

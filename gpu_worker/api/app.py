@@ -12,11 +12,9 @@ that, the job is still accepted (202) and the reconciler enqueues it. Redis or t
 before that point: 503 with Retry-After, after at most the Redis socket timeout.
 """
 
-from __future__ import annotations
-
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import redis
 from fastapi import Depends, FastAPI, Request
@@ -120,14 +118,15 @@ def create_app(settings: ApiSettings, metrics: ApiMetrics | None = None) -> Fast
     limiter = TenantRateLimiter(settings.rate_limit, client, settings.redis_url)
     bearer = HTTPBearer(auto_error=False, description="a JWT from the identity provider")
 
-    def tenant_of(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+    # Annotations evaluated here, not postponed: FastAPI reads these local dependencies from them.
+    def tenant_of(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
         if credentials is None:
             raise Unauthenticated("send Authorization: Bearer <token>")
         tenant = verifier.tenant(credentials.credentials)
         limiter.hit(tenant)
         return tenant
 
-    caller = Depends(tenant_of)  # a default, not an annotation: these are resolved by name under postponed annotations
+    Tenant = Annotated[str, Depends(tenant_of)]
 
     def owned(tenant: str, key: str) -> str:
         if not key.startswith(f"{tenant}/"):
@@ -147,14 +146,14 @@ def create_app(settings: ApiSettings, metrics: ApiMetrics | None = None) -> Fast
     app.add_middleware(Observed, metrics=metrics or ApiMetrics())  # added last: outermost, so it sees 413s too
 
     @app.post(JOBS_PATH, status_code=202, responses=_ERRORS)
-    def submit_job(submission: JobSubmission, tenant: str = caller) -> JobView:
+    def submit_job(submission: JobSubmission, tenant: Tenant) -> JobView:
         """Accept a job for a photo under the tenant's prefix; its variants go under `<tenant>/<id>/`."""
         job = Job.new(tenant, owned(tenant, submission.input))
         submit(ledger, client, settings.stream, job)
         return JobView.of(job)
 
     @app.get(f"{JOBS_PATH}/{{job_id}}", responses=_ERRORS)
-    def read_job(job_id: str, tenant: str = caller) -> JobView:
+    def read_job(job_id: str, tenant: Tenant) -> JobView:
         """The job's status: from Redis, or from the ledger when Redis has no record of it."""
         job = load(client, job_id) or ledger.load(job_id)
         if job is None or job.tenant != tenant:
@@ -162,7 +161,7 @@ def create_app(settings: ApiSettings, metrics: ApiMetrics | None = None) -> Fast
         return JobView.of(job)
 
     @app.post(UPLOADS_PATH, status_code=201, responses={**_ERRORS, 501: {"model": ErrorView}})
-    def upload_form(request: UploadRequest, tenant: str = caller) -> UploadFormView:
+    def upload_form(request: UploadRequest, tenant: Tenant) -> UploadFormView:
         """A signed form to upload one photo straight to the store, capped at the configured size."""
         key = owned(tenant, request.key)
         sign = getattr(store, "upload_form", None)
