@@ -168,7 +168,8 @@ class _StrictParser(argparse.ArgumentParser):
     """Flags spelt out in full (its sub-commands inherit this): `--metrics 8080` is an error, not `--metrics-port`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, allow_abbrev=False, **kwargs)
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -144,7 +144,7 @@ class _Run:
         if status == "failed":
             self.failed += 1
             tqdm.write(f"failed: {path}: {reason}", file=sys.stderr)
-        entry = {
+        entry: dict[str, object] = {
             "input": str(path.relative_to(self.in_dir)),
             "hash": digest,
             "outputs": list(outputs),

@@ -66,7 +66,7 @@ class Outcomes:
     def park(self, dead: DeadLetter, job: Job | None) -> None:
         """Move an entry to the dead-letter stream, with its job's final record, in the transaction of its XACK."""
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.xadd(dead_letter_stream(self.stream), dead.to_entry())
+            pipe.xadd(dead_letter_stream(self.stream), dict[Any, Any](dead.to_entry()))
             if job is not None:
                 save(pipe, job)
             self._acknowledge(pipe, dead.entry)

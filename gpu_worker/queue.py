@@ -91,13 +91,9 @@ class Consumer:
         settings: QueueSettings,
         metrics: WorkerMetrics,
     ):
-        self.client, self.store, self.processor, self.settings, self.metrics = (
-            client,
-            store,
-            processor,
-            settings,
-            metrics,
-        )
+        # Any: redis-py annotates its sync commands' replies as `Awaitable[Any] | Any` (shared with asyncio).
+        self.client: Any = client
+        self.store, self.processor, self.settings, self.metrics = store, processor, settings, metrics
         self.ledger = Ledger(store)
         self.outcomes = Outcomes(client, settings.stream, settings.group, self.ledger, metrics, settings.max_deliveries)
         self._stopping = threading.Event()
@@ -279,7 +275,7 @@ class Consumer:
 class _Heartbeat:
     """Keeps in-flight entries claimed (idle time reset, delivery count untouched) while a batch runs."""
 
-    def __init__(self, client: redis.Redis, settings: QueueSettings, entry_ids: list[str]):
+    def __init__(self, client: Any, settings: QueueSettings, entry_ids: list[str]):
         self.client, self.settings, self.entry_ids = client, settings, entry_ids
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="claim-heartbeat", daemon=True)

@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from gpu_worker.formats import Format, InputRejected, bounded_groups, inspect, sniff, working_bytes
-from gpu_worker.jobs import DEFAULT_GROUP, DEFAULT_STREAM, Job, JobStatus, dead_letters, enqueue, load
+from gpu_worker.jobs import DEFAULT_GROUP, DEFAULT_STREAM, Job, JobStatus, dead_letters, enqueue
 from gpu_worker.samples import dng_bytes, jpeg_bytes
+from tests.redis_server import stored_job
 
 RSS_BOUND_MB = 300
 
@@ -41,7 +42,8 @@ def test_a_200_megapixel_jpeg_is_refused_without_decoding_it(tmp_path: Path) -> 
     peak_mb, output = _peak_rss_mb(
         textwrap.dedent(f"""
         from gpu_worker.cli import main
-        print("EXIT", main(["process", "{tmp_path / "in"}", "{tmp_path / "out"}", "--device", "cpu", "--long-edges", "64"]))
+        args = ["process", "{tmp_path / "in"}", "{tmp_path / "out"}", "--device", "cpu", "--long-edges", "64"]
+        print("EXIT", main(args))
         """)
     )
     assert "EXIT 3" in output  # the huge one failed, the small one was processed
@@ -100,8 +102,8 @@ def test_an_input_over_the_pixel_limit_is_dead_lettered_at_once_and_its_batch_ma
     settings = QueueSettings(stream=DEFAULT_STREAM, group=DEFAULT_GROUP, max_megapixels=0.1, block_seconds=0.1)
     with BatchProcessor(select_device("cpu"), Options(long_edges=(64,))) as processor:
         Consumer(client, store, processor, settings, WorkerMetrics()).turn()
-    assert load(client, ok.id).status == JobStatus.DONE
-    parked = load(client, big.id)
+    assert stored_job(client, ok.id).status == JobStatus.DONE
+    parked = stored_job(client, big.id)
     assert parked.status == JobStatus.DEAD_LETTERED and parked.attempts == 1
     assert parked.error == "input s1/big.jpg: 400x300 is 0.1 MP, over the 0.1 MP limit"
     assert [d.job().id for d in dead_letters(client, DEFAULT_STREAM)] == [big.id]

@@ -56,7 +56,8 @@ def test_a_job_is_accepted_into_the_ledger_processed_and_reported_done(api, redi
     assert created.status_code == 202, created.text
     job = created.json()
     assert job["status"] == "queued" and job["output"] == f"studio-a/{job['id']}"  # the server chose it
-    assert Ledger(FileStore(store)).load(job["id"]).input == "studio-a/wedding/001.jpg"  # durable before queued
+    accepted = Ledger(FileStore(store)).load(job["id"])
+    assert accepted is not None and accepted.input == "studio-a/wedding/001.jpg"  # durable before it was queued
     assert redis_server.client().xlen(DEFAULT_STREAM) == 1
 
     settings = QueueSettings(stream=DEFAULT_STREAM, group=DEFAULT_GROUP, block_seconds=0.1)
@@ -157,9 +158,12 @@ def _metric(text: str, sample: str) -> float:
     return values[0] if values else 0.0
 
 
-def test_the_api_command_serves_what_served_ports_says(redis_server, store, idp) -> None:
-    """`api` as its Deployment runs it: the API and health on one port, request counts on the other."""
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
+def test_the_api_command_serves_what_served_ports_says(redis_server, store, idp, workers: int) -> None:
+    """`api` as its Deployment runs it: the API and health on one port, request counts on the other (summed
+    over worker processes with `--workers`)."""
     command = ["api", "--redis", redis_server.url, "--port", str(free_port()), "--metrics-port", str(free_port())]
+    command += ["--workers", str(workers)]
     command += [
         "--store",
         f"file://{store}",
@@ -180,14 +184,16 @@ def test_the_api_command_serves_what_served_ports_says(redis_server, store, idp)
         while True:
             try:
                 before = httpx.get(metrics_url, timeout=1).text
+                httpx.get(f"{health}/healthz", timeout=1)
                 break
             except httpx.TransportError:
                 assert api.poll() is None and time.monotonic() < deadline, "the metrics port never answered"
                 time.sleep(0.1)
         assert httpx.get(f"{health}/healthz").json() == {"status": "ok"}
         assert httpx.get(f"{health}/readyz").json() == {"status": "ready"}
-        assert _submit(base, idp.token(), {"input": "studio-a/wedding/001.jpg"}).status_code == 202
-        assert _metric(httpx.get(metrics_url).text, counter) == _metric(before, counter) + 1
+        for _ in range(4):  # over fresh connections, so that several worker processes serve them
+            assert _submit(base, idp.token(), {"input": "studio-a/wedding/001.jpg"}).status_code == 202
+        assert _metric(httpx.get(metrics_url).text, counter) == _metric(before, counter) + 4
     finally:
         api.terminate()
         assert api.wait(timeout=30) == 0

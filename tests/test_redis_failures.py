@@ -26,7 +26,7 @@ from gpu_worker.reconcile import ReconcileSettings, reconcile_once
 from gpu_worker.redis_client import connect
 from gpu_worker.samples import jpeg_bytes
 from gpu_worker.store import FileStore, Store
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, replication_up, stored_job
 from tests.tcp_proxy import TcpProxy
 
 VARIANTS = ("full", "64")
@@ -109,7 +109,7 @@ def test_losing_redis_with_30_jobs_queued_loses_none_and_commits_each_variant_on
         assert final is not None and final.status == JobStatus.DONE
         assert versions[f"_ledger/final/{job.id}.json"] == 1  # one done record
         assert [versions[job.output_key(v)] for v in VARIANTS] == [1, 1]  # one object per variant, one version
-        assert load(client, job.id).status == JobStatus.DONE
+        assert stored_job(client, job.id).status == JobStatus.DONE
     outputs = [key for key in versions if key.startswith("studio-a/") and "/wedding/" not in key]
     assert len(outputs) == 30 * len(VARIANTS)
 
@@ -134,7 +134,7 @@ def test_the_reconciler_leaves_alone_what_redis_still_has_and_what_is_too_young(
     ledger.accept(lost)  # accepted, never enqueued (the API lost Redis in between)
     assert reconcile_once(client, ledger, ReconcileSettings(stream=DEFAULT_STREAM)) == []  # within the grace
     assert reconcile_once(client, ledger, ReconcileSettings(stream=DEFAULT_STREAM, grace=timedelta(0))) == [lost]
-    assert client.xlen(DEFAULT_STREAM) == 2 and load(client, lost.id).status == JobStatus.QUEUED
+    assert client.xlen(DEFAULT_STREAM) == 2 and stored_job(client, lost.id).status == JobStatus.QUEUED
 
 
 @pytest.mark.slow
@@ -144,7 +144,7 @@ def test_the_worker_carries_on_through_a_replica_promotion(tmp_path: Path) -> No
         server.folder.mkdir()
         server.start()
     replica.client().replicaof("127.0.0.1", primary.port)
-    _wait(lambda: replica.client().info("replication")["master_link_status"] == "up", 30, "the replica to sync")
+    _wait(lambda: replication_up(replica.client()), 30, "the replica to sync")
     endpoint = TcpProxy(primary.port)  # the primary endpoint's DNS name
     store = FileStore(tmp_path / "store")
     ledger = Ledger(store)
@@ -162,7 +162,7 @@ def test_the_worker_carries_on_through_a_replica_promotion(tmp_path: Path) -> No
             _wait(lambda: replica.client().xlen(DEFAULT_STREAM) == 0, 30, "replication to catch up")
             replica.client().replicaof("NO", "ONE")
             primary.client().replicaof("127.0.0.1", replica.port)
-            _wait(lambda: primary.client().info("replication")["master_link_status"] == "up", 30, "the demoted primary")
+            _wait(lambda: replication_up(primary.client()), 30, "the demoted primary")
             _wait(lambda: _reconnects(worker) >= 2, 30, "the worker to meet the demoted primary again")  # READONLY
             endpoint.point_to(replica.port)  # the endpoint's record moves to the new primary
 
@@ -172,7 +172,7 @@ def test_the_worker_carries_on_through_a_replica_promotion(tmp_path: Path) -> No
             _wait(lambda: all(ledger.final(job.id) for job in after), what="the jobs after the failover")
             assert worker.thread.is_alive()
             worker.stop()
-        assert all(load(replica.client(), job.id).status == JobStatus.DONE for job in before + after)
+        assert all(stored_job(replica.client(), job.id).status == JobStatus.DONE for job in before + after)
         assert replica.client().xlen(DEFAULT_STREAM) == 0
     finally:
         endpoint.close()

@@ -54,4 +54,4 @@ class IdentityProvider:
     def unsigned(self, tenant: str = "studio-a") -> str:
         """An `alg: none` token, as an attacker would send it."""
         body = {"iss": ISSUER, "aud": AUDIENCE, "exp": int(time.time()) + 3600, "tenant": tenant}
-        return jwt.encode(body, None, algorithm="none", headers={"kid": "rsa-1"})
+        return jwt.encode(body, "", algorithm="none", headers={"kid": "rsa-1"})

@@ -106,7 +106,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail), exc.headers)
+        return _error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
 def create_app(settings: ApiSettings, metrics: ApiMetrics | None = None) -> FastAPI:

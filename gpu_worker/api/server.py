@@ -79,6 +79,6 @@ def run_api(settings: ApiSettings, server: ServerSettings) -> None:
     metrics_server = BackgroundServer(server_config(make_asgi_app(registry)), metrics_socket).start()
     config = _api_config("gpu_worker.api.server:app_from_environment", server, factory=True, workers=server.workers)
     try:
-        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[api_socket]).run()
+        Multiprocess(config, sockets=[api_socket]).run()
     finally:
         metrics_server.stop()
