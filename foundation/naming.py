@@ -24,7 +24,17 @@ ACME_SERVICE_ACCOUNT = "cert-manager-acme-dns"  # cert-manager's identity for Ro
 WORKER = "gpu-worker"
 JOBS_API = "jobs-api"
 REDIS_EXPORTER = "redis-exporter"
+RECONCILER = "job-reconciler"  # re-queues accepted jobs that Redis lost (one CronJob per cluster)
 REDIS_SECRET = "redis-connection"
+
+# The service-account annotations that give a pod a cloud identity: IRSA on EKS, Workload Identity on GKE.
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+GKE_WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
+
+# Where photos live in a region's bucket (the workers' and the API's `--store` prefix), and where the job
+# ledger lives under it (gpu_worker/ledger.py LEDGER_PREFIX; tests/test_worker_contract.py checks they agree).
+PHOTOS_PREFIX = "photos"
+LEDGER_PREFIX = "_ledger"
 
 # Ports: the jobs API's HTTP port, the one port Prometheus may reach on every scraped pod (network policy,
 # authorization, mTLS exception), and the port every HTTP Service of the namespace listens on (the gateway's routes).

@@ -1,16 +1,14 @@
-"""`python -m gpu_worker`: process a folder, serve the queue, enqueue jobs, serve the jobs API, benchmark.
+"""`python -m gpu_worker`: process a folder, serve the queue, enqueue jobs, serve the jobs API, reconcile, benchmark.
 
-Exit codes: 0 success, 2 bad usage, 3 some photos failed (folder mode).
+Exit codes: 0 success, 2 bad usage (one line saying why), 3 some photos failed (folder mode).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -72,7 +70,15 @@ def _long_edges(text: str) -> tuple[int, ...]:
 
 
 def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
+    from gpu_worker.formats import DEFAULT_MAX_MEGAPIXELS
+
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="array device (default: auto)")
+    parser.add_argument(
+        "--max-megapixels",
+        type=float,
+        default=DEFAULT_MAX_MEGAPIXELS,
+        help=f"refuse larger photos, read from the header before decoding (default {DEFAULT_MAX_MEGAPIXELS:g})",
+    )
     parser.add_argument("--long-edges", type=_long_edges, default=(2048, 1024, 400), help="variant sizes besides full")
     parser.add_argument("--quality", type=int, default=90, choices=range(50, 101), metavar="50-100")
     parser.add_argument("--exposure", type=float, default=0.0, help="exposure compensation in stops")
@@ -88,30 +94,17 @@ def _processor(args: argparse.Namespace) -> Any:
     return BatchProcessor(select_device(args.device), options)
 
 
-def _redis(args: argparse.Namespace) -> Any:
-    import redis
-
-    extra = {}
-    if args.redis.startswith("rediss://") and os.environ.get("REDIS_CA_FILE"):
-        extra["ssl_ca_certs"] = os.environ["REDIS_CA_FILE"]
-    password = os.environ.get("REDIS_PASSWORD")
-    if password:
-        extra["password"] = password
-    return redis.Redis.from_url(args.redis, decode_responses=True, socket_timeout=30, **extra)
-
-
 def _process(args: argparse.Namespace) -> int:
-    from gpu_worker.folder import process_folder
+    from gpu_worker.folder import FolderError, process_folder
 
     if not args.in_dir.is_dir():
-        print(f"error: {args.in_dir} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"{args.in_dir} is not a folder")
     with _processor(args) as processor:
-        summary = process_folder(args.in_dir, args.out_dir, processor, args.batch_size)
-    print(
-        f"{summary.processed} photos processed, {summary.skipped} already done, {summary.failed} failed "
-        f"in {summary.seconds:.1f}s ({summary.photos_per_second:.2f} photos/s, device {processor.device.name})"
-    )
+        try:
+            summary = process_folder(args.in_dir, args.out_dir, processor, args.batch_size, args.max_megapixels)
+        except FolderError as exc:
+            raise UsageError(str(exc)) from None
+    print(f"{summary.describe()} (device {processor.device.name})")
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 
@@ -119,6 +112,7 @@ def _serve(args: argparse.Namespace) -> int:
     from gpu_worker.health import serve_health
     from gpu_worker.metrics import WorkerMetrics
     from gpu_worker.queue import Consumer, QueueSettings
+    from gpu_worker.redis_client import connect
     from gpu_worker.store import open_store
 
     settings = QueueSettings(
@@ -129,14 +123,16 @@ def _serve(args: argparse.Namespace) -> int:
         claim_idle_seconds=args.claim_idle,
         heartbeat_seconds=args.heartbeat,
         retry_delay_seconds=args.retry_delay,
+        batch_bytes=args.batch_bytes,
+        max_megapixels=args.max_megapixels,
     )
     metrics = WorkerMetrics()
     health_port = served_ports(args).get(PortPurpose.HEALTH)  # /metrics is served beside /healthz
     with _processor(args) as processor:
-        consumer = Consumer(_redis(args), open_store(args.store), processor, settings, metrics)
+        consumer = Consumer(connect(args.redis), open_store(args.store), processor, settings, metrics)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: consumer.stop())
-        if health_port:
+        if health_port:  # bound before the first job: a taken port is exit 2, not a worker without probes
             serve_health("0.0.0.0", health_port, consumer, metrics, stall_seconds=args.claim_idle)
         logging.info("consuming %s as %s in group %s", settings.stream, settings.consumer, settings.group)
         consumer.run()
@@ -145,26 +141,19 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _enqueue(args: argparse.Namespace) -> int:
-    from gpu_worker.jobs import enqueue
+    """Operators' submission: each key is `<tenant>/...`, accepted into the ledger and enqueued, as the API does."""
+    from gpu_worker.jobs import Job
+    from gpu_worker.ledger import Ledger, submit
+    from gpu_worker.redis_client import connect
+    from gpu_worker.store import open_store
 
-    client = _redis(args)
+    client, ledger = connect(args.redis), Ledger(open_store(args.store))
     for key in args.keys:
-        stem = key.rsplit(".", 1)[0]
-        print(enqueue(client, args.stream, key, f"{args.output_prefix.rstrip('/')}/{stem}").id)
-    return EXIT_OK
-
-
-def _api(args: argparse.Namespace) -> int:
-    from gpu_worker.api import serve_api
-
-    ports = served_ports(args)
-    running = serve_api("0.0.0.0", ports[PortPurpose.API], ports[PortPurpose.METRICS], _redis(args), args.stream)
-    stopped = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopped.set())
-    logging.info("jobs API on port %d, its metrics on port %d", ports[PortPurpose.API], ports[PortPurpose.METRICS])
-    stopped.wait()
-    running.shutdown()
+        if "/" not in key:
+            raise UsageError(f"key {key!r} names no tenant: keys are <tenant>/...")
+        job = Job.new(key.split("/", 1)[0], key)
+        submit(ledger, client, args.stream, job)
+        print(job.id)
     return EXIT_OK
 
 
@@ -179,10 +168,12 @@ class _StrictParser(argparse.ArgumentParser):
     """Flags spelt out in full (its sub-commands inherit this): `--metrics 8080` is an error, not `--metrics-port`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, allow_abbrev=False, **kwargs)
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from gpu_worker.api.commands import add_api_commands
     from gpu_worker.jobs import DEFAULT_GROUP, DEFAULT_STREAM
 
     parser = _StrictParser(prog="python -m gpu_worker", description=__doc__.split("\n")[0])
@@ -205,24 +196,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-deliveries", type=int, default=5)
     serve.add_argument("--claim-idle", type=float, default=120.0, help="seconds before a dead worker's jobs are taken")
     serve.add_argument("--heartbeat", type=float, default=15.0, help="seconds between claim refreshes")
-    serve.add_argument("--retry-delay", type=float, default=5.0, help="seconds before a failed job is retried")
+    serve.add_argument(
+        "--retry-delay", type=float, default=5.0, help="seconds before a failed job's first retry (doubled each time)"
+    )
+    serve.add_argument(
+        "--batch-bytes",
+        type=int,
+        default=2 * 1024**3,
+        help="estimated working memory of the photos processed at once (default 2 GiB)",
+    )
     serve.add_argument(
         "--health-port", type=_port_or_off, default=8080, help="port of /healthz, /readyz, /metrics (0: off)"
     )
     _add_pipeline_options(serve)
     serve.set_defaults(handler=_serve)
 
-    enqueue = commands.add_parser("enqueue", help="submit store keys as jobs")
+    enqueue = commands.add_parser("enqueue", help="submit store keys (<tenant>/...) as jobs, as the API does")
     queue_options(enqueue)
-    enqueue.add_argument("--output-prefix", default="variants")
+    enqueue.add_argument("--store", required=True, help="the store holding the ledger (the API's --store)")
     enqueue.add_argument("keys", nargs="+")
     enqueue.set_defaults(handler=_enqueue)
 
-    api = commands.add_parser("api", help="serve the jobs API")
-    queue_options(api)
-    api.add_argument("--port", type=_port, default=8000, help="port of the API, /healthz and /readyz")
-    api.add_argument("--metrics-port", type=_port, default=8080, help="port of /metrics")
-    api.set_defaults(handler=_api)
+    add_api_commands(commands, queue_options, _port)
 
     bench = commands.add_parser("bench", help="measure the pipeline against libvips and LibRaw")
     bench.add_argument("--megapixels", type=lambda t: tuple(int(x) for x in t.split(",")), default=(24, 50))
@@ -234,9 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from gpu_worker.api.commands import MissingSettings
+    from gpu_worker.serving import PortInUse
+
     args = build_parser().parse_args(argv)
     try:
+        served_ports(args)  # two ports the same is a usage error before anything starts
         return args.handler(args)
-    except UsageError as exc:
+    except (UsageError, MissingSettings, PortInUse) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

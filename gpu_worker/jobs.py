@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
+import secrets
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +30,7 @@ DEFAULT_STREAM = "photos:jobs"
 DEFAULT_GROUP = "gpu-workers"
 STATUS_TTL_SECONDS = 14 * 24 * 3600  # a status is kept this long after its last change
 JOB_ID_PATTERN = r"[0-9a-f]{32}"
+_ID_TIME_DIGITS = 12  # a job id: 12 hex digits of its creation time in ms, then 80 random bits (20 hex digits)
 _STATUS_KEY_PREFIX = "photos:job:"
 
 # Field names, shared by stream entries (job, input, output), status hashes (all but job) and
@@ -71,16 +74,29 @@ class Job:
     """A job's record: what to process, where its variants go, and how far it got."""
 
     id: str
-    input: str  # the store key of the photo
-    output: str  # the store key prefix of its variants
+    input: str  # the store key of the photo: `<tenant>/...`
+    output: str  # the store key prefix of its variants: `<tenant>/<id>` for jobs the API accepted
     status: JobStatus = JobStatus.QUEUED
     attempts: int = 0  # how often a worker started it
     outputs: tuple[str, ...] = ()  # the committed variants' keys, once done
     error: str = ""  # why the last attempt failed
 
     @classmethod
-    def new(cls, input_key: str, output_prefix: str) -> Job:
-        return cls(uuid.uuid4().hex, input_key, output_prefix)
+    def new(cls, tenant: str, input_key: str) -> Job:
+        """A queued job of `tenant` for an input under its prefix; its variants go under `<tenant>/<id>/`."""
+        if not input_key.startswith(f"{tenant}/"):
+            raise ValueError(f"input {input_key!r} is not under the tenant's prefix {tenant}/")
+        job_id = new_job_id()
+        return cls(job_id, input_key, f"{tenant}/{job_id}")
+
+    @property
+    def tenant(self) -> str:
+        """The account the job belongs to: the first segment of its input key."""
+        return self.input.split("/", 1)[0]
+
+    @property
+    def created_at(self) -> datetime:
+        return created_at(self.id)
 
     @property
     def key(self) -> str:
@@ -126,7 +142,7 @@ class Job:
         missing = [name for name in (_JOB, _INPUT, _OUTPUT) if not fields.get(name)]
         if missing:
             raise MalformedEntry(f"stream entry lacks {', '.join(missing)}")
-        if not _is_job_id(fields[_JOB]):
+        if not is_job_id(fields[_JOB]):
             raise MalformedEntry(f"stream entry has a malformed job id {fields[_JOB]!r}")
         return cls(fields[_JOB], fields[_INPUT], fields[_OUTPUT])
 
@@ -186,11 +202,26 @@ def dead_letters(redis: Any, stream: str) -> list[DeadLetter]:
     return [DeadLetter.from_entry(fields) for _, fields in redis.xrange(dead_letter_stream(stream))]
 
 
+def new_job_id() -> str:
+    """An unguessable id (80 random bits) that sorts by creation time, so stores can list jobs by age."""
+    return f"{time.time_ns() // 1_000_000:0{_ID_TIME_DIGITS}x}{secrets.token_hex(10)}"
+
+
+def created_at(job_id: str) -> datetime:
+    """When a job id was made (to the millisecond)."""
+    return datetime.fromtimestamp(int(job_id[:_ID_TIME_DIGITS], 16) / 1000, UTC)
+
+
+def id_floor(moment: datetime) -> str:
+    """The smallest job id made at `moment` or later (for listing jobs by age)."""
+    return f"{int(moment.timestamp() * 1000):0{_ID_TIME_DIGITS}x}"
+
+
 def _status_key(job_id: str) -> str:
     return f"{_STATUS_KEY_PREFIX}{job_id}"
 
 
-def _is_job_id(text: str) -> bool:
+def is_job_id(text: str) -> bool:
     return re.fullmatch(JOB_ID_PATTERN, text) is not None
 
 
@@ -202,17 +233,16 @@ def save(redis: Any, job: Job) -> None:
 
 def load(redis: Any, job_id: str) -> Job | None:
     """The job's record, or None when there is none (unknown id, or expired)."""
-    if not _is_job_id(job_id):
+    if not is_job_id(job_id):
         return None
     fields = redis.hgetall(_status_key(job_id))
     return Job.from_hash(job_id, fields) if fields else None
 
 
-def enqueue(redis: Any, stream: str, input_key: str, output_prefix: str) -> Job:
-    """Record a queued job and add it to the stream atomically."""
-    job = Job.new(input_key, output_prefix)
+def enqueue(redis: Any, stream: str, job: Job) -> None:
+    """Record a job as queued and add it to the stream, atomically (a new job, or one re-enqueued from the ledger)."""
+    queued = replace(job, status=JobStatus.QUEUED, error="")
     with redis.pipeline(transaction=True) as pipe:
-        save(pipe, job)
-        pipe.xadd(stream, job.to_entry())
+        save(pipe, queued)
+        pipe.xadd(stream, queued.to_entry())
         pipe.execute()
-    return job

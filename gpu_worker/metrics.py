@@ -29,6 +29,11 @@ class WorkerMetrics:
             "wedsync_batch_size", "Jobs per batch", buckets=(1, 2, 4, 8, 16, 32, 64), registry=self.registry
         )
         self.queue_lag = Gauge("wedsync_queue_lag", "Stream entries not yet read by the group", registry=self.registry)
+        self.redis_reconnects = Counter(
+            "wedsync_redis_reconnects",
+            "Connection pools dropped after Redis was unreachable or failed over",
+            registry=self.registry,
+        )
         self.device_memory = Gauge(
             "wedsync_device_memory_bytes", "Bytes held by the device memory pool", registry=self.registry
         )

@@ -1,16 +1,18 @@
-"""A Redis Streams consumer that never loses a photo.
+"""A Redis Streams consumer that never loses a photo and that no job can take down.
 
-- A job is acknowledged only after all its variants are committed to the store, and the status
-  hash, the XACK and the XDEL (which keeps a `noeviction` Redis from filling) go in one transaction.
-- Outputs are derived deterministically from the input, so a job delivered twice commits the same
-  bytes twice: exactly one committed object per variant.
+- A job is acknowledged only after all its variants are committed (first-writer-wins, so a job
+  delivered twice writes each variant once) and its final record is in the ledger.
+- Every per-job error (input missing or unreadable, over the pixel limit, undecodable, a store error
+  on output, an SDK error) is caught at that job and recorded with its reason; the batch-mates go on.
+  An input that can never be processed (InputRejected, InvalidKey) is dead-lettered at once; any other
+  failure is retried with exponential backoff and dead-lettered after `max_deliveries`.
 - A crashed worker's pending jobs are taken over by live workers (XAUTOCLAIM after `claim_idle`);
   a live worker refreshes its claim on in-flight jobs (XCLAIM JUSTID) so they are never stolen.
-- A failed attempt (status `failed`) is retried after `retry_delay`; when the `max_deliveries`-th attempt
-  fails, or a job is delivered more often than that without an attempt finishing (the worker died on it),
-  it is written to the dead-letter stream with its last error, in the same transaction as its XACK
-  (status `dead-lettered`). An entry that describes no job is parked there at once.
-- Redis unreachable: wait and retry with backoff; nothing is dropped.
+- Redis unreachable, restarted or failed over: the loop waits with backoff; on READONLY (a primary
+  demoted to replica) the connection pool is dropped, so new connections resolve the endpoint again
+  and reach the new primary. Nothing is dropped: an entry lost with Redis comes back from the ledger.
+- Memory is bounded by bytes: inputs are read one by one and processed in groups whose estimated
+  working memory stays within `batch_bytes` (a photo bigger than that goes alone).
 - `stop()` (SIGTERM) lets the current batch finish and be acknowledged, then returns.
 """
 
@@ -21,25 +23,30 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 
-from gpu_worker.jobs import DeadLetter, IllegalTransition, Job, MalformedEntry, dead_letter_stream, load, save
+from gpu_worker.formats import DEFAULT_MAX_MEGAPIXELS, InputRejected, admit, bounded_groups, working_bytes
+from gpu_worker.jobs import DeadLetter, IllegalTransition, Job, MalformedEntry, load, save
+from gpu_worker.ledger import Ledger
 from gpu_worker.metrics import WorkerMetrics
+from gpu_worker.outcomes import Outcomes
 from gpu_worker.process import BatchProcessor
-from gpu_worker.store import Store
+from gpu_worker.store import InvalidKey, Store, StoreError
 
 log = logging.getLogger(__name__)
 Entry = tuple[str, dict[str, str]]
-STORE_ERRORS = (KeyError, OSError, ValueError)  # a missing object, an I/O failure, a key that leaves the store
+# A demoted primary (READONLY for writes, UNBLOCKED for a blocked read), a replica cut off from its
+# primary (MASTERDOWN), a server still loading its data (LOADING).
+_FAILOVER_REPLIES = ("READONLY", "UNBLOCKED", "MASTERDOWN", "LOADING")
 
 
 @dataclass(frozen=True)
 class QueueSettings:
-    """Names and timings of the consumer."""
+    """Names, timings and limits of the consumer."""
 
     stream: str
     group: str
@@ -47,9 +54,30 @@ class QueueSettings:
     max_deliveries: int = 5
     claim_idle_seconds: float = 120.0  # far above the heartbeat: only a dead worker's jobs go idle this long
     heartbeat_seconds: float = 15.0
-    retry_delay_seconds: float = 5.0
+    retry_delay_seconds: float = 5.0  # before the first retry; doubled for each further one
+    max_retry_delay_seconds: float = 600.0
     block_seconds: float = 2.0
+    batch_bytes: int = 2 * 1024**3
+    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
     consumer: str = f"{socket.gethostname()}-{os.getpid()}"
+
+    def retry_after_ms(self, deliveries: int) -> int:
+        """How long a job that failed its `deliveries`-th attempt waits before the next."""
+        return int(min(self.retry_delay_seconds * 2 ** (deliveries - 1), self.max_retry_delay_seconds) * 1000)
+
+
+def is_redis_outage(exc: BaseException) -> bool:
+    """Redis cannot serve us now (down, timing out, failing over): wait, reconnect, try again."""
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError | redis.ReadOnlyError):
+        return True
+    return isinstance(exc, redis.ResponseError) and any(reply in str(exc) for reply in _FAILOVER_REPLIES)
+
+
+@dataclass
+class _Admitted:
+    entry_id: str
+    job: Job
+    deliveries: int
 
 
 class Consumer:
@@ -63,11 +91,11 @@ class Consumer:
         settings: QueueSettings,
         metrics: WorkerMetrics,
     ):
-        self.client = client
-        self.store = store
-        self.processor = processor
-        self.settings = settings
-        self.metrics = metrics
+        # Any: redis-py annotates its sync commands' replies as `Awaitable[Any] | Any` (shared with asyncio).
+        self.client: Any = client
+        self.store, self.processor, self.settings, self.metrics = store, processor, settings, metrics
+        self.ledger = Ledger(store)
+        self.outcomes = Outcomes(client, settings.stream, settings.group, self.ledger, metrics, settings.max_deliveries)
         self._stopping = threading.Event()
         self.last_loop = time.monotonic()
         self.redis_ok = False
@@ -81,15 +109,20 @@ class Consumer:
         return self._stopping.is_set()
 
     def run(self) -> None:
-        """Consume until stopped; Redis outages are waited out with backoff."""
+        """Consume until stopped; Redis outages are waited out, and nothing a job does ends the loop."""
         backoff = 0.5
         while not self.stopping:
             try:
                 self.turn()
                 backoff = 0.5
-            except (redis.ConnectionError, redis.TimeoutError) as exc:
+            except Exception as exc:
                 self.redis_ok = False
-                log.warning("redis unreachable (%s); retrying in %.1fs", exc, backoff)
+                if is_redis_outage(exc):
+                    log.warning("redis unavailable (%s); reconnecting in %.1fs", exc, backoff)
+                    self.client.connection_pool.disconnect()  # new connections resolve the endpoint again
+                    self.metrics.redis_reconnects.inc()
+                else:
+                    log.exception("consume loop error; retrying in %.1fs", backoff)
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
             self.last_loop = time.monotonic()
@@ -124,15 +157,15 @@ class Consumer:
         return self._read(self.client.xreadgroup(s.group, s.consumer, {s.stream: ">"}, count=count, block=block_ms))
 
     def _retries(self) -> list[Entry]:
-        """This worker's own failed jobs, once they have waited `retry_delay`."""
+        """This worker's own failed jobs whose backoff has passed."""
         s = self.settings
         pending = self.client.xpending_range(
-            s.stream, s.group, "-", "+", s.batch_size, consumername=s.consumer, idle=int(s.retry_delay_seconds * 1000)
+            s.stream, s.group, "-", "+", s.batch_size * 4, consumername=s.consumer, idle=s.retry_after_ms(1)
         )
-        if not pending:
+        due = [p["message_id"] for p in pending if p["time_since_delivered"] >= s.retry_after_ms(p["times_delivered"])]
+        if not due:
             return []
-        ids = [p["message_id"] for p in pending]
-        return [(i, f) for i, f in self.client.xclaim(s.stream, s.group, s.consumer, 0, ids) if f]
+        return [(i, f) for i, f in self.client.xclaim(s.stream, s.group, s.consumer, 0, due[: s.batch_size]) if f]
 
     def _reclaimed(self) -> list[Entry]:
         """Jobs of workers that died: pending and idle for longer than any live worker lets them be."""
@@ -147,120 +180,102 @@ class Consumer:
             if group["name"] == self.settings.group and group.get("lag") is not None:
                 self.metrics.queue_lag.set(group["lag"])
 
-    def _deliveries(self, entry_ids: list[str]) -> dict[str, int]:
+    def _deliveries(self, entry_id: str) -> int:
         s = self.settings
-        result = {}
-        for entry_id in entry_ids:
-            (info,) = self.client.xpending_range(s.stream, s.group, entry_id, entry_id, 1) or [{"times_delivered": 1}]
-            result[entry_id] = int(info["times_delivered"])
-        return result
+        (info,) = self.client.xpending_range(s.stream, s.group, entry_id, entry_id, 1) or [{"times_delivered": 1}]
+        return int(info["times_delivered"])
 
     def process_batch(self, entries: list[Entry]) -> None:
         """Process, commit and acknowledge one batch; a failed attempt stays pending for its retry."""
         started = time.perf_counter()
-        deliveries = self._deliveries([entry_id for entry_id, _ in entries])
-        jobs: dict[str, Job] = {}
-        for entry_id, fields in entries:
-            job = self._admit(entry_id, fields, deliveries[entry_id])
-            if job is not None:
-                jobs[entry_id] = job
-        if not jobs:
+        admitted = [a for entry_id, fields in entries if (a := self._admit(entry_id, fields)) is not None]
+        if not admitted:
             return
-        self.metrics.batch_size.observe(len(jobs))
-        with _Heartbeat(self.client, self.settings, list(jobs)):
+        self.metrics.batch_size.observe(len(admitted))
+        with _Heartbeat(self.client, self.settings, [a.entry_id for a in admitted]):
             with self.client.pipeline(transaction=False) as pipe:
-                for job in jobs.values():
-                    save(pipe, job)
+                for a in admitted:
+                    save(pipe, a.job)
                 pipe.execute()
-            inputs, load_errors = self._load_inputs(jobs)
-            for entry_id, error in load_errors.items():
-                self._fail(entry_id, jobs[entry_id], error, deliveries[entry_id])
-            for result in self.processor.process(inputs):
-                job = jobs[result.key]
-                if result.ok and result.variants is not None:
-                    self._commit(result.key, job, result.variants, deliveries[result.key])
-                    self.metrics.job_latency.observe(time.perf_counter() - started)
-                else:
-                    self._fail(result.key, job, result.error or "unknown error", deliveries[result.key])
+            for group in self._groups(admitted):
+                self._process(group, started)
         self.metrics.device_memory.set(self.processor.device.memory_in_use())
 
-    def _admit(self, entry_id: str, fields: dict[str, str], deliveries: int) -> Job | None:
+    def _admit(self, entry_id: str, fields: dict[str, str]) -> _Admitted | None:
         """The entry's job, started; None when the entry was parked, or delivers a job that is already final."""
+        deliveries = self._deliveries(entry_id)
         try:
             delivered = Job.from_entry(fields)
         except MalformedEntry as exc:
-            self._park(DeadLetter(entry_id, fields, str(exc), deliveries), None)
+            self.outcomes.park(DeadLetter(entry_id, fields, str(exc), deliveries), None)
             return None
-        job = load(self.client, delivered.id) or delivered  # the entry alone when the record expired
+        final = self.ledger.final(delivered.id)
+        if final is not None:  # a redelivery after its outcome was recorded (the ack was lost, or Redis was)
+            self.outcomes.already_final(entry_id, final)
+            return None
+        job = load(self.client, delivered.id) or delivered  # the entry alone when the record expired or was lost
         try:
             if deliveries > self.settings.max_deliveries:  # its attempts never finished: the worker died on it
                 error = job.error or f"no attempt finished in {deliveries - 1} deliveries"
-                self._dead_letter(entry_id, job, error, deliveries)
+                self.outcomes.dead_letter(entry_id, job, error, deliveries)
                 return None
-            return job.start()
+            return _Admitted(entry_id, job.start(), deliveries)
         except IllegalTransition as exc:
-            log.warning("entry %s is a stale delivery, acknowledged: %s", entry_id, exc)
-            with self.client.pipeline(transaction=True) as pipe:
-                self._acknowledge(pipe, entry_id)
-                pipe.execute()
+            self.outcomes.stale(entry_id, str(exc))
             return None
 
-    def _load_inputs(self, jobs: dict[str, Job]) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
-        inputs, errors = [], {}
-        for entry_id, job in jobs.items():
-            try:
-                inputs.append((entry_id, self.store.get(job.input)))
-            except STORE_ERRORS as exc:
-                errors[entry_id] = f"cannot read input: {exc}"
-        return inputs, errors
+    def _groups(self, admitted: list[_Admitted]) -> Iterator[list[tuple[_Admitted, bytes, int]]]:
+        """Readable inputs, read one at a time, in groups whose working memory fits `batch_bytes`."""
+        ready = ((a, *prepared) for a in admitted if (prepared := self._input(a)) is not None)
+        return bounded_groups(ready, lambda item: item[2], self.settings.batch_bytes)
 
-    def _commit(self, entry_id: str, job: Job, variants: dict[str, bytes], deliveries: int) -> None:
-        keys = [job.output_key(variant) for variant in variants]
+    def _input(self, a: _Admitted) -> tuple[bytes, int] | None:
+        """The job's input, ready for the pipeline, and its working-memory estimate; None if the job failed."""
+        try:
+            data, info = admit(self.store.get(a.job.input), a.job.input, self.settings.max_megapixels)
+            return data, working_bytes(info, len(data))
+        except (InputRejected, InvalidKey) as exc:
+            self.outcomes.failed(a.entry_id, a.job, f"input {a.job.input}: {exc}", a.deliveries, permanent=True)
+        except StoreError as exc:
+            self.outcomes.failed(a.entry_id, a.job, f"cannot read input: {exc}", a.deliveries)
+        except Exception as exc:
+            if isinstance(exc, redis.RedisError):
+                raise
+            self.outcomes.failed(a.entry_id, a.job, f"cannot read input: {type(exc).__name__}: {exc}", a.deliveries)
+        return None
+
+    def _process(self, group: list[tuple[_Admitted, bytes, int]], started: float) -> None:
+        unreported = {a.entry_id: a for a, _, _ in group}
+        try:
+            for result in self.processor.process((a.entry_id, data) for a, data, _ in group):
+                a = unreported.pop(result.key)
+                if result.ok and result.variants is not None:
+                    self._commit(a, result.variants)
+                    self.metrics.job_latency.observe(time.perf_counter() - started)
+                else:
+                    self.outcomes.failed(a.entry_id, a.job, result.error or "unknown error", a.deliveries)
+        except Exception as exc:  # the processor itself failed: the jobs it did not report fail with it
+            if isinstance(exc, redis.RedisError):
+                raise
+            for a in unreported.values():
+                self.outcomes.failed(a.entry_id, a.job, f"processing failed: {type(exc).__name__}: {exc}", a.deliveries)
+
+    def _commit(self, a: _Admitted, variants: dict[str, bytes]) -> None:
+        keys = [a.job.output_key(variant) for variant in variants]
         try:
             for key, data in zip(keys, variants.values(), strict=True):
-                self.store.put(key, data)
-        except STORE_ERRORS as exc:
-            self._fail(entry_id, job, f"cannot write output: {exc}", deliveries)
-            return
-        with self.client.pipeline(transaction=True) as pipe:
-            save(pipe, job.finish(keys))
-            self._acknowledge(pipe, entry_id)
-            pipe.execute()
-        self.metrics.jobs_done.inc()
-
-    def _fail(self, entry_id: str, job: Job, error: str, deliveries: int) -> None:
-        """Record a failed attempt: retried later, or dead-lettered when it was the last one allowed."""
-        log.warning("job %s failed (delivery %d of %d): %s", job.id, deliveries, self.settings.max_deliveries, error)
-        self.metrics.jobs_failed.inc()
-        if deliveries >= self.settings.max_deliveries:
-            self._dead_letter(entry_id, job, error, deliveries)
-        else:
-            save(self.client, job.fail(error))
-
-    def _dead_letter(self, entry_id: str, job: Job, error: str, deliveries: int) -> None:
-        self._park(DeadLetter(entry_id, job.to_entry(), error, deliveries), job.dead_letter(error))
-
-    def _park(self, dead: DeadLetter, job: Job | None) -> None:
-        """Move an entry to the dead-letter stream, with its job's final record, in the transaction of its XACK."""
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.xadd(dead_letter_stream(self.settings.stream), dead.to_entry())
-            if job is not None:
-                save(pipe, job)
-            self._acknowledge(pipe, dead.entry)
-            pipe.execute()
-        log.error("entry %s dead-lettered after %d deliveries: %s", dead.entry, dead.deliveries, dead.error)
-        self.metrics.jobs_dead_lettered.inc()
-
-    def _acknowledge(self, pipe: Any, entry_id: str) -> None:
-        """XACK, then XDEL so that a `noeviction` Redis does not fill with finished entries."""
-        pipe.xack(self.settings.stream, self.settings.group, entry_id)
-        pipe.xdel(self.settings.stream, entry_id)
+                self.store.put_new(key, data)  # False: an earlier delivery committed these very bytes
+            self.outcomes.done(a.entry_id, a.job.finish(keys))
+        except InvalidKey as exc:
+            self.outcomes.failed(a.entry_id, a.job, f"cannot write output: {exc}", a.deliveries, permanent=True)
+        except StoreError as exc:
+            self.outcomes.failed(a.entry_id, a.job, f"cannot write output: {exc}", a.deliveries)
 
 
 class _Heartbeat:
     """Keeps in-flight entries claimed (idle time reset, delivery count untouched) while a batch runs."""
 
-    def __init__(self, client: redis.Redis, settings: QueueSettings, entry_ids: list[str]):
+    def __init__(self, client: Any, settings: QueueSettings, entry_ids: list[str]):
         self.client, self.settings, self.entry_ids = client, settings, entry_ids
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="claim-heartbeat", daemon=True)

@@ -11,8 +11,11 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import redis
+
+from gpu_worker.jobs import Job, load
 
 
 def free_port() -> int:
@@ -85,3 +88,16 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+
+def stored_job(client: redis.Redis, job_id: str) -> Job:
+    """The job's record in Redis, which the test expects to be there."""
+    job = load(client, job_id)
+    assert job is not None, f"no record of job {job_id}"
+    return job
+
+
+def replication_up(client: redis.Redis) -> bool:
+    """Whether a replica's link to its primary is up."""
+    info: Any = client.info("replication")
+    return info.get("master_link_status") == "up"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,14 @@ def _metric(consumer: Consumer, name: str) -> float | None:
     return consumer.metrics.registry.get_sample_value(name)
 
 
+def _enqueued(consumer: Consumer, tmp_path: Path, key: str, data: bytes) -> Job:
+    job = Job.new("gallery", _photo(tmp_path, key, data))
+    enqueue(consumer.client, DEFAULT_STREAM, job)
+    return job
+
+
 def test_a_failing_job_is_failed_between_attempts_then_dead_lettered(consumer, tmp_path: Path) -> None:
-    job = enqueue(consumer.client, DEFAULT_STREAM, _photo(tmp_path, "bad.jpg", b"\xff\xd8\xff garbage"), "out/bad")
+    job = _enqueued(consumer, tmp_path, "gallery/bad.jpg", jpeg_bytes(480, 640)[:6000])  # a sound header, cut short
     consumer.turn()
     first = _stored(consumer, job)
     assert (first.status, first.attempts) == (JobStatus.FAILED, 1)  # failed, and will be retried
@@ -92,7 +99,7 @@ def test_a_failing_job_is_failed_between_attempts_then_dead_lettered(consumer, t
 def test_a_job_its_workers_keep_dying_on_is_dead_lettered_with_the_reason(
     consumer, redis_server, tmp_path: Path
 ) -> None:
-    job = enqueue(consumer.client, DEFAULT_STREAM, _photo(tmp_path, "a.jpg", jpeg_bytes(48, 64)), "out/a")
+    job = _enqueued(consumer, tmp_path, "gallery/a.jpg", jpeg_bytes(48, 64))
     doomed = _consumer(redis_server, tmp_path, _DyingProcessor(), "doomed-worker")
     for attempt in range(1, MAX_DELIVERIES + 1):
         with pytest.raises(_Killed):
@@ -106,12 +113,12 @@ def test_a_job_its_workers_keep_dying_on_is_dead_lettered_with_the_reason(
     assert parked.error == f"no attempt finished in {MAX_DELIVERIES} deliveries"
     (dead,) = dead_letters(consumer.client, DEFAULT_STREAM)
     assert (dead.job(), dead.deliveries) == (job, MAX_DELIVERIES + 1)
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / job.output).exists()
 
 
 def test_an_entry_that_describes_no_job_is_parked_and_the_rest_go_on(consumer, tmp_path: Path) -> None:
     entry = consumer.client.xadd(DEFAULT_STREAM, {"input": "a.jpg"})
-    good = enqueue(consumer.client, DEFAULT_STREAM, _photo(tmp_path, "a.jpg", jpeg_bytes(48, 64)), "out/a")
+    good = _enqueued(consumer, tmp_path, "gallery/a.jpg", jpeg_bytes(48, 64))
     consumer.turn()
     (dead,) = dead_letters(consumer.client, DEFAULT_STREAM)
     assert (dead.entry, dict(dead.fields), dead.error) == (entry, {"input": "a.jpg"}, "stream entry lacks job, output")
@@ -120,20 +127,21 @@ def test_an_entry_that_describes_no_job_is_parked_and_the_rest_go_on(consumer, t
 
 
 def test_a_stale_delivery_of_a_done_job_is_acknowledged_not_redone(consumer, tmp_path: Path) -> None:
-    job = enqueue(consumer.client, DEFAULT_STREAM, _photo(tmp_path, "a.jpg", jpeg_bytes(48, 64)), "out/a")
+    job = _enqueued(consumer, tmp_path, "gallery/a.jpg", jpeg_bytes(48, 64))
     done = job.start().finish([job.output_key("full")])
     save(consumer.client, done)  # as if an earlier delivery had finished it
     consumer.turn()
     assert _stored(consumer, job) == done  # done -> processing refused: nothing rewritten
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / job.output).exists()
     assert consumer.client.xlen(DEFAULT_STREAM) == 0 and dead_letters(consumer.client, DEFAULT_STREAM) == []
 
 
-def test_an_output_prefix_that_leaves_the_store_fails_only_its_job(consumer, tmp_path: Path) -> None:
-    job = enqueue(consumer.client, DEFAULT_STREAM, _photo(tmp_path, "a.jpg", jpeg_bytes(48, 64)), "../outside")
+def test_an_output_prefix_that_leaves_the_store_is_dead_lettered_at_once(consumer, tmp_path: Path) -> None:
+    job = replace(Job.new("gallery", _photo(tmp_path, "gallery/a.jpg", jpeg_bytes(48, 64))), output="../outside")
+    enqueue(consumer.client, DEFAULT_STREAM, job)  # as an old or forged entry could name it
     consumer.turn()
     failed = _stored(consumer, job)
-    assert failed.status == JobStatus.FAILED and "cannot write output: key '../outside/full.jpg'" in failed.error
+    assert failed.status == JobStatus.DEAD_LETTERED and "cannot write output: key '../outside/full.jpg'" in failed.error
     assert not (tmp_path.parent / "outside").exists()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gpu_worker.jobs import DeadLetter, IllegalTransition, Job, JobStatus, MalformedEntry
+from gpu_worker.jobs import DeadLetter, IllegalTransition, Job, JobStatus, MalformedEntry, created_at, id_floor
 
 Q, P, F, D, X = (
     JobStatus.QUEUED,
@@ -73,9 +75,9 @@ def test_output_keys_are_under_the_prefix() -> None:
 
 
 def test_records_entries_and_dead_letters_round_trip() -> None:
-    done = Job.new("gallery/1.jpg", "out/1").start().fail("x").start().finish(["out/1/a,b.jpg", "out/1/400.jpg"])
+    done = Job.new("studio", "studio/1.jpg").start().fail("x").start().finish(["studio/i/a,b.jpg", "studio/i/400.jpg"])
     assert Job.from_hash(done.id, done.to_hash()) == done  # a comma inside a key survives
-    queued = Job.new("gallery/2.jpg", "out/2")
+    queued = Job.new("studio", "studio/2.jpg")
     assert Job.from_entry(queued.to_entry()) == queued
     dead = DeadLetter("1-0", queued.to_entry(), "gave up", 5)
     assert DeadLetter.from_entry(dead.to_entry()) == dead
@@ -83,9 +85,29 @@ def test_records_entries_and_dead_letters_round_trip() -> None:
 
 
 def test_new_jobs_get_distinct_ids_and_start_queued() -> None:
-    first, second = Job.new("a.jpg", "o/a"), Job.new("b.jpg", "o/b")
+    first, second = Job.new("studio", "studio/a.jpg"), Job.new("studio", "studio/b.jpg")
     assert first.id != second.id
     assert (first.status, first.attempts, first.outputs, first.error) == (Q, 0, (), "")
+
+
+def test_the_server_derives_the_output_prefix_from_the_tenant_and_the_id() -> None:
+    job = Job.new("studio-a", "studio-a/wedding/001.jpg")
+    assert (job.tenant, job.output) == ("studio-a", f"studio-a/{job.id}")
+    assert job.output_key("full") == f"studio-a/{job.id}/full.jpg"
+    with pytest.raises(ValueError, match="not under the tenant's prefix studio-a/"):
+        Job.new("studio-a", "studio-b/wedding/001.jpg")
+
+
+def test_job_ids_are_unguessable_and_sort_by_creation_time() -> None:
+    before = datetime.now(UTC)
+    ids = []
+    for _ in range(3):
+        ids.append(Job.new("s1", "s1/a.jpg").id)
+        time.sleep(0.002)
+    randoms = {Job.new("s1", "s1/a.jpg").id[12:] for _ in range(2000)}
+    assert ids == sorted(ids) and len(randoms) == 2000  # 80 random bits: no collision in 2,000
+    assert before - timedelta(seconds=1) < created_at(ids[0]) <= datetime.now(UTC)
+    assert id_floor(created_at(ids[1])) <= ids[1] < id_floor(created_at(ids[1]) + timedelta(milliseconds=1))
 
 
 @pytest.mark.parametrize(

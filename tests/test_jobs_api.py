@@ -1,4 +1,4 @@
-"""The jobs API: validated submissions are queued, bad input gets a clear 4xx, status is readable."""
+"""The jobs API: authenticated tenants confined to their own keys, jobs accepted durably and processed."""
 
 from __future__ import annotations
 
@@ -6,116 +6,150 @@ import json
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 
-from gpu_worker.api import serve_api
+from gpu_worker.api.app import JOBS_PATH, UPLOADS_PATH
 from gpu_worker.cli import PortPurpose, build_parser, served_ports
-from gpu_worker.jobs import DEFAULT_STREAM, JobStatus, load
+from gpu_worker.device import select_device
+from gpu_worker.jobs import DEFAULT_GROUP, DEFAULT_STREAM, JobStatus, load
+from gpu_worker.ledger import Ledger
+from gpu_worker.metrics import WorkerMetrics
+from gpu_worker.photo import Options
+from gpu_worker.process import BatchProcessor
+from gpu_worker.queue import Consumer, QueueSettings
 from gpu_worker.samples import jpeg_bytes
+from gpu_worker.store import FileStore
+from tests.api_server import api_settings, bearer, serving
 from tests.redis_server import free_port
+from tests.tokens import AUDIENCE, ISSUER, IdentityProvider
+
+
+@pytest.fixture(scope="module")
+def idp(tmp_path_factory) -> IdentityProvider:
+    return IdentityProvider(tmp_path_factory.mktemp("idp"))
 
 
 @pytest.fixture
-def api(redis_server):
-    port = free_port()
-    running = serve_api("127.0.0.1", port, free_port(), redis_server.client(), DEFAULT_STREAM)
-    yield f"http://127.0.0.1:{port}"
-    running.shutdown()
+def store(tmp_path: Path) -> Path:
+    for tenant in ("studio-a", "studio-b"):
+        (tmp_path / f"store/{tenant}/wedding").mkdir(parents=True)
+        (tmp_path / f"store/{tenant}/wedding/001.jpg").write_bytes(jpeg_bytes(200, 300))
+    return tmp_path / "store"
 
 
-def _call(url: str, method: str = "GET", body: bytes | None = None, content_type: str = "application/json"):
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+@pytest.fixture
+def api(redis_server, store: Path, idp: IdentityProvider):
+    with serving(api_settings(redis_server.url, f"file://{store}", idp)) as base:
+        yield base
 
 
-def test_a_job_is_queued_processed_and_reported_done(api, redis_server, tmp_path: Path) -> None:
-    (tmp_path / "gallery").mkdir()
-    (tmp_path / "gallery/001.jpg").write_bytes(jpeg_bytes(200, 300))
-    status, created = _call(
-        f"{api}/api/v1/photos/jobs", "POST", json.dumps({"input": "gallery/001.jpg", "output": "out/001"}).encode()
-    )
-    assert status == 202
-    assert created == {
-        "id": created["id"],
-        "status": "queued",
-        "input": "gallery/001.jpg",
-        "output": "out/001",
-        "attempts": 0,
-    }
+def _submit(api: str, token: str, body: dict) -> httpx.Response:
+    return httpx.post(f"{api}{JOBS_PATH}", json=body, headers=bearer(token), timeout=10)
+
+
+def test_a_job_is_accepted_into_the_ledger_processed_and_reported_done(api, redis_server, store, idp) -> None:
+    token = idp.token("studio-a")
+    created = _submit(api, token, {"input": "studio-a/wedding/001.jpg"})
+    assert created.status_code == 202, created.text
+    job = created.json()
+    assert job["status"] == "queued" and job["output"] == f"studio-a/{job['id']}"  # the server chose it
+    accepted = Ledger(FileStore(store)).load(job["id"])
+    assert accepted is not None and accepted.input == "studio-a/wedding/001.jpg"  # durable before it was queued
     assert redis_server.client().xlen(DEFAULT_STREAM) == 1
-    assert _call(f"{api}/api/v1/photos/jobs/{created['id']}") == (200, created)  # the same view on GET
 
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gpu_worker",
-            "serve",
-            "--redis",
-            redis_server.url,
-            "--store",
-            f"file://{tmp_path}",
-            "--device",
-            "cpu",
-            "--long-edges",
-            "64",
-            "--health-port",
-            "0",
-        ]
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while _call(f"{api}/api/v1/photos/jobs/{created['id']}")[1]["status"] != "done":
-            assert time.monotonic() < deadline, "job never finished"
-            time.sleep(0.1)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=60)
-    _, done = _call(f"{api}/api/v1/photos/jobs/{created['id']}")
-    assert done["outputs"] == ["out/001/full.jpg", "out/001/64.jpg"] and done["attempts"] == 1
-    assert "error" not in done
-    assert all((tmp_path / key).is_file() for key in done["outputs"])
-    assert done["status"] == load(redis_server.client(), created["id"]).status == JobStatus.DONE
+    settings = QueueSettings(stream=DEFAULT_STREAM, group=DEFAULT_GROUP, block_seconds=0.1)
+    with BatchProcessor(select_device("cpu"), Options(long_edges=(64,))) as processor:
+        Consumer(redis_server.client(), FileStore(store), processor, settings, WorkerMetrics()).turn()
+
+    done = httpx.get(f"{api}{JOBS_PATH}/{job['id']}", headers=bearer(token)).json()
+    assert done["status"] == "done" and done["attempts"] == 1 and done["error"] is None
+    assert done["outputs"] == [f"studio-a/{job['id']}/full.jpg", f"studio-a/{job['id']}/64.jpg"]
+    assert all((store / key).is_file() for key in done["outputs"])
+
+
+@pytest.mark.parametrize("route", [("POST", JOBS_PATH), ("GET", f"{JOBS_PATH}/{'0' * 32}"), ("POST", UPLOADS_PATH)])
+def test_requests_without_a_valid_bearer_token_are_401(api, idp, route) -> None:
+    method, path = route
+    body = {"key": "studio-a/x.jpg"} if path == UPLOADS_PATH else {"input": "studio-a/wedding/001.jpg"}
+    for headers in ({}, {"Authorization": "Basic dXNlcjpwYXNz"}, bearer("not-a-jwt")):
+        response = httpx.request(method, f"{api}{path}", json=body if method == "POST" else None, headers=headers)
+        assert response.status_code == 401, (headers, response.text)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 @pytest.mark.parametrize(
-    ("body", "content_type", "status", "message"),
+    ("make", "reason"),
     [
-        (b"{not json", "application/json", 400, "body is not JSON"),
-        (b'{"input": "a.jpg", "output": "o"}', "text/plain", 415, "application/json"),
-        (b'{"input": "../../etc/passwd", "output": "o"}', "application/json", 422, "input"),
-        (b'{"input": "/abs.jpg", "output": "o"}', "application/json", 422, "input"),
-        (b'{"input": "a.jpg"}', "application/json", 422, "output: Field required"),
-        (b'{"input": "a.jpg", "output": "o", "priority": 9}', "application/json", 422, "priority"),
-        (json.dumps({"input": "a" * 20000, "output": "o"}).encode(), "application/json", 413, "over"),
+        (lambda idp: idp.token(exp=int(time.time()) - 120), "expired"),
+        (lambda idp: idp.token(aud="another-api"), "Audience doesn't match"),
+        (lambda idp: idp.token(iss="https://evil.example/"), "Invalid issuer"),
+        (lambda idp: idp.unsigned(), "algorithm 'none' is not accepted"),
+        (lambda idp: idp.token(key=idp.impostor), "Signature verification failed"),
+        (lambda idp: idp.token(kid="rsa-2"), "no key 'rsa-2'"),
+        (lambda idp: idp.token(algorithm="HS256", key=b"the public key is no secret" * 2), "'HS256' is not accepted"),
+        (lambda idp: idp.token(tenant=None), "tenant"),
+        (lambda idp: idp.token(tenant="../studio-b"), "does not name a valid tenant"),
+        (lambda idp: idp.token(exp=None), "exp"),
     ],
 )
-def test_bad_submissions_get_a_clear_4xx_and_queue_nothing(api, redis_server, body, content_type, status, message):
-    code, payload = _call(f"{api}/api/v1/photos/jobs", "POST", body, content_type)
-    assert code == status
-    assert message in payload["error"]
+def test_refused_tokens(api, redis_server, idp, make, reason) -> None:
+    response = _submit(api, make(idp), {"input": "studio-a/wedding/001.jpg"})
+    assert response.status_code == 401 and reason in response.json()["error"]
     assert redis_server.client().exists(DEFAULT_STREAM) == 0
 
 
-def test_unknown_jobs_and_routes_are_404(api) -> None:
-    assert _call(f"{api}/api/v1/photos/jobs/{'0' * 32}")[0] == 404
-    assert _call(f"{api}/api/v1/photos/nothing")[0] == 404
-    assert _call(f"{api}/api/v1/photos/jobs", "GET")[0] == 405
+def test_an_ec_token_from_the_jwks_is_accepted(api, idp) -> None:
+    assert (
+        _submit(api, idp.token("studio-a", algorithm="ES256", kid="ec-1"), {"input": "studio-a/x.jpg"}).status_code
+        == 202
+    )
 
 
-def test_liveness_does_not_depend_on_redis_but_readiness_does(api, redis_server) -> None:
-    assert _call(f"{api}/readyz")[0] == 200
+def test_tenant_a_can_neither_read_nor_write_anything_of_tenant_b(api, redis_server, store, idp) -> None:
+    a, b = idp.token("studio-a"), idp.token("studio-b")
+    theirs = _submit(api, b, {"input": "studio-b/wedding/001.jpg"}).json()
+
+    assert httpx.get(f"{api}{JOBS_PATH}/{theirs['id']}", headers=bearer(a)).status_code == 404  # as if none
+    assert httpx.get(f"{api}{JOBS_PATH}/{'0' * 32}", headers=bearer(a)).json() == {"error": "no such job"}
+    for body in (
+        {"input": "studio-b/wedding/001.jpg"},
+        {"input": "studio-ab/x.jpg"},
+        {"input": "studio-a/../studio-b/x.jpg"},
+    ):
+        assert _submit(api, a, body).status_code in (403, 422), body
+    refused = _submit(api, a, {"input": "studio-a/wedding/001.jpg", "output": "studio-b/wedding"})
+    assert refused.status_code == 422 and "`output` is chosen by the server" in refused.json()["error"]
+    upload = httpx.post(f"{api}{UPLOADS_PATH}", json={"key": "studio-b/evil.jpg"}, headers=bearer(a))
+    assert upload.status_code == 403
+    assert redis_server.client().xlen(DEFAULT_STREAM) == 1  # only B's own job
+    assert sorted(p.name for p in (store / "studio-b").rglob("*") if p.is_file()) == ["001.jpg"]
+
+
+def test_health_and_metrics_are_not_reachable_under_the_api_prefix(api, idp) -> None:
+    assert httpx.get(f"{api}/healthz").json() == {"status": "ok"}
+    for path in ("/api/v1/photos/healthz", "/api/v1/photos/readyz", "/api/healthz", "/api/metrics", "/metrics"):
+        assert httpx.get(f"{api}{path}", headers=bearer(idp.token())).status_code == 404, path
+
+
+def test_job_status_survives_losing_redis(api, redis_server, idp) -> None:
+    token = idp.token("studio-a")
+    job = _submit(api, token, {"input": "studio-a/wedding/001.jpg"}).json()
     redis_server.stop()
-    assert _call(f"{api}/healthz") == (200, {"status": "ok"})  # an outage must not restart every replica
-    assert _call(f"{api}/readyz") == (503, {"error": "redis unreachable"})
+    redis_server.start()  # empty: no persistence
+    assert load(redis_server.client(), job["id"]) is None
+    again = httpx.get(f"{api}{JOBS_PATH}/{job['id']}", headers=bearer(token))
+    assert again.status_code == 200 and again.json()["status"] == JobStatus.QUEUED  # from the ledger
+
+
+def test_the_published_openapi_document_is_the_served_one(api) -> None:
+    served = httpx.get(f"{api}/openapi.json").json()
+    published = json.loads((Path(__file__).parents[1] / "docs/jobs-api.openapi.json").read_text())
+    assert served == published, "regenerate: python -m gpu_worker openapi --out docs/jobs-api.openapi.json"
+    assert set(served["paths"]) == {JOBS_PATH, f"{JOBS_PATH}/{{job_id}}", UPLOADS_PATH}
+    assert served["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
 def _metric(text: str, sample: str) -> float:
@@ -124,10 +158,22 @@ def _metric(text: str, sample: str) -> float:
     return values[0] if values else 0.0
 
 
-def test_the_api_command_serves_metrics_on_its_metrics_port(redis_server) -> None:
-    """`api --port --metrics-port`, as its Deployment runs it, serves what `served_ports` says it does (the
-    contract test trusts that function): the API and health on one port, request counts on the other."""
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
+def test_the_api_command_serves_what_served_ports_says(redis_server, store, idp, workers: int) -> None:
+    """`api` as its Deployment runs it: the API and health on one port, request counts on the other (summed
+    over worker processes with `--workers`)."""
     command = ["api", "--redis", redis_server.url, "--port", str(free_port()), "--metrics-port", str(free_port())]
+    command += ["--workers", str(workers)]
+    command += [
+        "--store",
+        f"file://{store}",
+        "--jwks-file",
+        str(idp.jwks_file),
+        "--issuer",
+        ISSUER,
+        "--audience",
+        AUDIENCE,
+    ]
     ports = served_ports(build_parser().parse_args(command))
     api = subprocess.Popen([sys.executable, "-m", "gpu_worker", *command])
     base, health = f"http://127.0.0.1:{ports[PortPurpose.API]}", f"http://127.0.0.1:{ports[PortPurpose.HEALTH]}"
@@ -137,18 +183,30 @@ def test_the_api_command_serves_metrics_on_its_metrics_port(redis_server) -> Non
         deadline = time.monotonic() + 30
         while True:
             try:
-                before = urllib.request.urlopen(metrics_url, timeout=1).read().decode()
+                before = httpx.get(metrics_url, timeout=1).text
+                httpx.get(f"{health}/healthz", timeout=1)
                 break
-            except OSError:
+            except httpx.TransportError:
                 assert api.poll() is None and time.monotonic() < deadline, "the metrics port never answered"
                 time.sleep(0.1)
-        assert _call(f"{health}/healthz") == (200, {"status": "ok"})
-        assert _call(f"{health}/readyz") == (200, {"status": "ready"})
-        body = json.dumps({"input": "gallery/001.jpg", "output": "out/001"}).encode()
-        assert _call(f"{base}/api/v1/photos/jobs", "POST", body)[0] == 202
-        after = urllib.request.urlopen(metrics_url, timeout=5).read().decode()
-        assert _metric(after, counter) == _metric(before, counter) + 1
-        assert _call(f"{base}/metrics")[0] == 404  # not on the API port, which the mesh exposes
+        assert httpx.get(f"{health}/healthz").json() == {"status": "ok"}
+        assert httpx.get(f"{health}/readyz").json() == {"status": "ready"}
+        for _ in range(4):  # over fresh connections, so that several worker processes serve them
+            assert _submit(base, idp.token(), {"input": "studio-a/wedding/001.jpg"}).status_code == 202
+        assert _metric(httpx.get(metrics_url).text, counter) == _metric(before, counter) + 4
     finally:
         api.terminate()
         assert api.wait(timeout=30) == 0
+
+
+def test_the_api_command_without_its_identity_settings_names_them_and_exits_2(redis_server) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gpu_worker", "api", "--redis", redis_server.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    error = result.stderr.strip().splitlines()[-1]  # argparse: the usage line, then the error
+    assert error.endswith("the following arguments are required: --store, --issuer, --audience")

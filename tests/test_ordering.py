@@ -94,16 +94,18 @@ def test_every_gcp_resource_comes_after_its_api_is_enabled(prod) -> None:
     assert checked > 25  # network, cluster, pools, keys, buckets, Redis, registry, accounts, IAM
 
 
-def test_workload_identity_binding_waits_for_the_clusters_identity_pool(prod) -> None:
+def test_workload_identity_bindings_wait_for_the_clusters_identity_pool(prod) -> None:
     _, plan = prod
     (cluster,) = plan.of_type("gcp:container/cluster:Cluster")
-    (binding,) = [
+    bindings = [
         m for m in plan.of_type("gcp:serviceaccount/iAMMember:IAMMember") if ".svc.id.goog[" in m.inputs["member"]
     ]
-    assert binding.inputs["member"].startswith(
-        f"serviceAccount:{cluster.inputs['workloadIdentityConfig']['workloadPool']}["
-    )
-    assert cluster.urn in ancestors(plan, binding)
+    assert len(bindings) == 3  # the worker, the jobs API and the reconciler
+    for binding in bindings:
+        assert binding.inputs["member"].startswith(
+            f"serviceAccount:{cluster.inputs['workloadIdentityConfig']['workloadPool']}["
+        )
+        assert cluster.urn in ancestors(plan, binding)
 
 
 def test_the_gke_key_grant_names_the_service_agent_obtained_before_it(prod) -> None:

@@ -17,6 +17,7 @@ from infra.offline.monitor import Registration
 from infra.offline.policy_check import PolicyReport, check_plan
 from infra.policy_config import pack_config
 from policies import ALL_POLICIES
+from policies.kubernetes import pod_spec
 from policies.resources import get
 from tests.conftest import REPO
 
@@ -87,7 +88,8 @@ def test_a_deploy_rejects_images_pinned_only_by_tag_and_a_preview_warns(policy_p
 
     registrations = copy.deepcopy(plan.resources)
     for registration in registrations:
-        for container in get(registration.inputs, "spec", "template", "spec", "containers", default=[]) or []:
+        spec = pod_spec(registration.type, registration.inputs) or {}
+        for container in spec.get("containers") or []:
             container["image"] = container["image"].partition("@")[0] + "@" + DIGEST
     still = _check(policy_pack, platform, registrations, deploy=True).violations
     assert [v for v in still if v.policy == "k8s-image-digest"] == []  # placeholders: tests/test_placeholders.py

@@ -25,9 +25,11 @@ from gpu_worker.jobs import (
     enqueue,
     load,
 )
+from gpu_worker.ledger import Ledger
 from gpu_worker.photo import Options
 from gpu_worker.process import process_bytes
 from gpu_worker.samples import dng_bytes, jpeg_bytes
+from gpu_worker.store import FileStore
 from tests.redis_server import free_port
 
 LONG_EDGES = (128,)
@@ -88,7 +90,10 @@ def _photos(store: Path, count: int) -> dict[str, bytes]:
 
 
 def _submit(client, photos: dict[str, bytes]) -> dict[Job, str]:
-    return {enqueue(client, DEFAULT_STREAM, key, f"out/{key}"): key for key in photos}
+    jobs = {Job.new("gallery", key): key for key in photos}
+    for job in jobs:
+        enqueue(client, DEFAULT_STREAM, job)
+    return jobs
 
 
 def _pending(client) -> int:
@@ -110,7 +115,7 @@ def _done(client, jobs) -> int:
 
 
 def _assert_every_job_committed_exactly_once(
-    client, store: Path, jobs: dict[Job, str], photos, dead_letters: int = 0
+    client, store: Path, jobs: dict[Job, str], photos, dead_letters: int = 0, killed_writes: int = 0
 ) -> None:
     cpu = select_device("cpu")
     for job, key in jobs.items():
@@ -118,10 +123,13 @@ def _assert_every_job_committed_exactly_once(
         expected = process_bytes(cpu, photos[key], Options(long_edges=LONG_EDGES))
         for variant in VARIANTS:
             assert (store / job.output_key(variant)).read_bytes() == expected[variant], key
-    assert sorted(p.name for p in (store / "out").rglob("*") if p.is_file()) == sorted(
-        f"{v}.jpg" for _ in jobs for v in VARIANTS
-    )  # one committed object per variant, no leftovers
-    assert not list(store.rglob("*.tmp"))
+        final = Ledger(FileStore(store)).final(job.id)
+        assert final is not None and final.status == JobStatus.DONE  # its done record
+    outputs = [p for job in jobs for p in (store / job.output).rglob("[!.]*") if p.is_file()]
+    assert sorted(p.name for p in outputs) == sorted(f"{v}.jpg" for _ in jobs for v in VARIANTS)  # one per variant
+    # A writer killed mid-write leaves its hidden temporary file (no other writer may remove it): at most
+    # one per photo it had in flight, never seen as an output.
+    assert len(list(store.rglob(".*.tmp"))) <= killed_writes
     assert _pending(client) == 0
     assert client.xlen(DEFAULT_STREAM) == 0  # acknowledged entries are trimmed
     assert client.xlen(dead_letter_stream(DEFAULT_STREAM)) == dead_letters
@@ -148,14 +156,15 @@ def test_sigkill_mid_batch_loses_no_job_and_commits_each_variant_once(redis_serv
     finally:
         second.terminate()
         second.wait(timeout=60)
-    _assert_every_job_committed_exactly_once(client, tmp_path, jobs, photos)
+    _assert_every_job_committed_exactly_once(client, tmp_path, jobs, photos, killed_writes=4)  # its batch size
 
 
 def test_poison_job_is_dead_lettered_after_n_tries_and_the_rest_go_on(redis_server, tmp_path: Path) -> None:
     client = redis_server.client()
     photos = _photos(tmp_path, 2)
-    (tmp_path / "gallery/poison.jpg").write_bytes(b"\xff\xd8\xff" + b"garbage" * 50)
-    poison = enqueue(client, DEFAULT_STREAM, "gallery/poison.jpg", "out/poison")
+    (tmp_path / "gallery/poison.jpg").write_bytes(jpeg_bytes(480, 640)[:6000])  # decodes as far as its pixels
+    poison = Job.new("gallery", "gallery/poison.jpg")
+    enqueue(client, DEFAULT_STREAM, poison)
     jobs = _submit(client, photos)
     worker = _worker(redis_server, tmp_path, "--max-deliveries", "3")
     try:
@@ -172,7 +181,7 @@ def test_poison_job_is_dead_lettered_after_n_tries_and_the_rest_go_on(redis_serv
     parked = load(client, poison.id)
     assert parked is not None
     assert (parked.status, parked.attempts, parked.error) == (JobStatus.DEAD_LETTERED, 3, dead.error)
-    assert not (tmp_path / "out/poison").exists()
+    assert not (tmp_path / poison.output).exists()
     _assert_every_job_committed_exactly_once(client, tmp_path, jobs, photos, dead_letters=1)
 
 

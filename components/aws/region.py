@@ -16,13 +16,13 @@ from components.aws.photo_storage import AwsPhotoStorage, AwsPhotoStorageArgs
 from components.aws.redis import REDIS_PORT, AwsRedis, AwsRedisArgs
 from components.aws.workload_identity import EksIdentities, EksIdentitiesArgs
 from components.kubeconfig import eks_kubeconfig
-from components.kubernetes.platform import KubePlatform, kube_platform_args
+from components.kubernetes.platform import KubePlatform, WorkloadIdentities, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
 from components.options import publish_outputs, stateful_opts
 from components.region import RegionComponent
 from foundation.config import KUBERNETES, DeployerAccess, PlatformConfig, Region
 from foundation.deployers import PREVIEW_GROUP
-from foundation.naming import cluster_name_for
+from foundation.naming import IRSA_ANNOTATION, PHOTOS_PREFIX, cluster_name_for
 from foundation.node_pools import NodePoolPlan, plan_node_pools
 from foundation.tags import Tagging
 
@@ -170,9 +170,13 @@ class AwsRegion(RegionComponent):
                 platform,
                 region,
                 kubeconfig=self.kubeconfig,
-                store_uri=pulumi.Output.concat("s3://", storage.bucket_name, "/photos"),
+                store_uri=pulumi.Output.concat("s3://", storage.bucket_name, f"/{PHOTOS_PREFIX}"),
                 redis=RedisConnection(redis.endpoint, REDIS_PORT, redis.auth_token, ca=None),
-                worker_identity={"eks.amazonaws.com/role-arn": identities.worker_role_arn},
+                identities=WorkloadIdentities(
+                    worker={IRSA_ANNOTATION: identities.worker_role_arn},
+                    api={IRSA_ANNOTATION: identities.api_role_arn},
+                    reconciler={IRSA_ANNOTATION: identities.reconciler_role_arn},
+                ),
                 dns_role_arn=identities.dns_role_arn,
                 autoscaler_role_arn=identities.autoscaler_role_arn,
                 gateway_annotations=NLB_ANNOTATIONS,

@@ -1,5 +1,5 @@
-"""IRSA roles of the Kubernetes layer on EKS: the worker (its region's photo bucket and key only),
-the cluster autoscaler, and cert-manager's Route53 access for DNS-01."""
+"""IRSA roles of the Kubernetes layer on EKS: the worker and the jobs API (its region's photos and key only),
+the reconciler (ledger reads only), the cluster autoscaler, and cert-manager's Route53 access for DNS-01."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import pulumi
 
 from components.aws.iam import create_irsa_role, policy_document, route53_dns01_policy
 from components.options import child_opts
-from foundation.naming import ACME_SERVICE_ACCOUNT, CERT_MANAGER_NAMESPACE, WORKER
+from foundation.naming import (
+    ACME_SERVICE_ACCOUNT,
+    CERT_MANAGER_NAMESPACE,
+    JOBS_API,
+    LEDGER_PREFIX,
+    PHOTOS_PREFIX,
+    RECONCILER,
+    WORKER,
+)
 from foundation.tags import Tagging
 
 
@@ -26,10 +34,45 @@ class EksIdentitiesArgs:
     tagging: Tagging
 
 
+def photo_access_policy(bucket_arn: str, key_arn: str) -> str:
+    """Read and write photos (and the job ledger under them); list only the ledger; the bucket key."""
+    return policy_document(
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [bucket_arn],
+            "Condition": {"StringLike": {"s3:prefix": [f"{PHOTOS_PREFIX}/{LEDGER_PREFIX}/*"]}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": [f"{bucket_arn}/{PHOTOS_PREFIX}/*"],
+        },
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], "Resource": [key_arn]},
+    )
+
+
+def ledger_read_policy(bucket_arn: str, key_arn: str) -> str:
+    """List and read the job ledger, nothing else of the bucket."""
+    ledger = f"{PHOTOS_PREFIX}/{LEDGER_PREFIX}"
+    return policy_document(
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [bucket_arn],
+            "Condition": {"StringLike": {"s3:prefix": [f"{ledger}/*"]}},
+        },
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{bucket_arn}/{ledger}/*"]},
+        {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key_arn]},
+    )
+
+
 class EksIdentities(pulumi.ComponentResource):
-    """Role ARNs for the worker, the cluster autoscaler and cert-manager."""
+    """Role ARNs for the worker, the jobs API, the reconciler, the cluster autoscaler and cert-manager."""
 
     worker_role_arn: pulumi.Output[str]
+    api_role_arn: pulumi.Output[str]
+    reconciler_role_arn: pulumi.Output[str]
     autoscaler_role_arn: pulumi.Output[str]
     dns_role_arn: pulumi.Output[str]
 
@@ -49,17 +92,8 @@ class EksIdentities(pulumi.ComponentResource):
                 inline_policy=policy,
             ).arn
 
-        worker_policy = pulumi.Output.all(args.bucket_arn, args.key_arn).apply(
-            lambda v: policy_document(
-                {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [v[0]]},
-                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": [f"{v[0]}/*"]},
-                {
-                    "Effect": "Allow",
-                    "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                    "Resource": [v[1]],
-                },
-            )
-        )
+        photos = pulumi.Output.all(args.bucket_arn, args.key_arn).apply(lambda v: photo_access_policy(v[0], v[1]))
+        ledger = pulumi.Output.all(args.bucket_arn, args.key_arn).apply(lambda v: ledger_read_policy(v[0], v[1]))
         autoscaler_policy = policy_document(
             {
                 "Effect": "Allow",
@@ -86,12 +120,16 @@ class EksIdentities(pulumi.ComponentResource):
                 },
             },
         )
-        self.worker_role_arn = role("worker", args.namespace, WORKER, worker_policy)
+        self.worker_role_arn = role("worker", args.namespace, WORKER, photos)
+        self.api_role_arn = role("jobs-api", args.namespace, JOBS_API, photos)  # it also signs upload forms
+        self.reconciler_role_arn = role("reconciler", args.namespace, RECONCILER, ledger)
         self.autoscaler_role_arn = role("cluster-autoscaler", "kube-system", "cluster-autoscaler", autoscaler_policy)
         self.dns_role_arn = role("acme-dns", CERT_MANAGER_NAMESPACE, ACME_SERVICE_ACCOUNT, route53_dns01_policy())
         self.register_outputs(
             {
                 "worker_role_arn": self.worker_role_arn,
+                "api_role_arn": self.api_role_arn,
+                "reconciler_role_arn": self.reconciler_role_arn,
                 "autoscaler_role_arn": self.autoscaler_role_arn,
                 "dns_role_arn": self.dns_role_arn,
             }

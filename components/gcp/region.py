@@ -16,12 +16,12 @@ from components.gcp.project import GcpProjectSetup
 from components.gcp.redis import TLS_PORT, GcpRedis, GcpRedisArgs
 from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs
 from components.kubeconfig import gke_kubeconfig
-from components.kubernetes.platform import KubePlatform, kube_platform_args
+from components.kubernetes.platform import KubePlatform, WorkloadIdentities, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
 from components.options import publish_outputs
 from components.region import RegionComponent
 from foundation.config import DeployerAccess, PlatformConfig, Region
-from foundation.naming import cluster_name_for
+from foundation.naming import GKE_WORKLOAD_IDENTITY_ANNOTATION, PHOTOS_PREFIX, cluster_name_for
 from foundation.node_pools import plan_node_pools
 from foundation.planning import plan_gke_ranges
 from foundation.tags import Tagging
@@ -149,9 +149,13 @@ class GcpRegion(RegionComponent):
                 platform,
                 region,
                 kubeconfig=self.kubeconfig,
-                store_uri=pulumi.Output.concat("gs://", storage.bucket_name, "/photos"),
+                store_uri=pulumi.Output.concat("gs://", storage.bucket_name, f"/{PHOTOS_PREFIX}"),
                 redis=RedisConnection(redis.host, TLS_PORT, redis.auth_string, ca=redis.ca_certificate),
-                worker_identity={"iam.gke.io/gcp-service-account": identities.worker_service_account},
+                identities=WorkloadIdentities(
+                    worker={GKE_WORKLOAD_IDENTITY_ANNOTATION: identities.worker_service_account},
+                    api={GKE_WORKLOAD_IDENTITY_ANNOTATION: identities.api_service_account},
+                    reconciler={GKE_WORKLOAD_IDENTITY_ANNOTATION: identities.reconciler_service_account},
+                ),
                 dns_role_arn=identities.dns_role_arn,
                 preview_subjects=tuple(("User", email) for email in previews),
                 metadata_server_egress=True,

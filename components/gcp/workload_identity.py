@@ -1,6 +1,7 @@
-"""Identities of the Kubernetes layer on GKE: the worker as a Google service account through workload
-identity (its region's photo bucket only), and cert-manager's Route53 access through an AWS role
-federated to the GKE cluster's OIDC issuer (DNS lives in Route53)."""
+"""Identities of the Kubernetes layer on GKE: the worker, the jobs API and the reconciler as Google service
+accounts through Workload Identity (their region's photo bucket only; the API may also sign upload URLs as
+itself), and cert-manager's Route53 access through an AWS role federated to the GKE cluster's OIDC issuer
+(DNS lives in Route53)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pulumi_gcp as gcp
 
 from components.aws.iam import create_irsa_role, route53_dns01_policy
 from components.options import child_opts
-from foundation.naming import ACME_SERVICE_ACCOUNT, CERT_MANAGER_NAMESPACE, WORKER
+from foundation.naming import ACME_SERVICE_ACCOUNT, CERT_MANAGER_NAMESPACE, JOBS_API, RECONCILER, WORKER
 from foundation.tags import Tagging
 
 
@@ -30,34 +31,28 @@ class GkeIdentitiesArgs:
 
 
 class GkeIdentities(pulumi.ComponentResource):
-    """The worker's Google service account and cert-manager's AWS role."""
+    """Google service accounts of the worker, the jobs API and the reconciler, and cert-manager's AWS role."""
 
     worker_service_account: pulumi.Output[str]
+    api_service_account: pulumi.Output[str]
+    reconciler_service_account: pulumi.Output[str]
     dns_role_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: GkeIdentitiesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:gcp:GkeIdentities", name, None, opts)
-        worker = gcp.serviceaccount.Account(
-            f"{name}-worker",
-            account_id=f"{args.cluster_name.removeprefix('wedsync-')}-worker"[:30].rstrip("-"),
-            display_name=f"GPU worker of {args.cluster_name}",
-            project=args.project,
-            opts=child_opts(self),
-        )
+        self._name, self._args = name, args
+        worker = self._workload_account("worker", WORKER, "GPU worker", "roles/storage.objectUser")
+        api = self._workload_account("api", JOBS_API, "jobs API", "roles/storage.objectUser")
+        # Upload URLs are V4-signed as the API itself: under Workload Identity the client library calls IAM
+        # signBlob, which needs iam.serviceAccounts.signBlob on its own account (Token Creator).
         gcp.serviceaccount.IAMMember(
-            f"{name}-worker-workload-identity",
-            service_account_id=worker.name,
-            role="roles/iam.workloadIdentityUser",
-            member=f"serviceAccount:{args.project}.svc.id.goog[{args.namespace}/{WORKER}]",
+            f"{name}-api-signs-as-itself",
+            service_account_id=api.name,
+            role="roles/iam.serviceAccountTokenCreator",
+            member=api.email.apply(lambda email: f"serviceAccount:{email}"),
             opts=child_opts(self),
         )
-        gcp.storage.BucketIAMMember(
-            f"{name}-worker-photos",
-            bucket=args.bucket_name,
-            role="roles/storage.objectUser",
-            member=worker.email.apply(lambda email: f"serviceAccount:{email}"),
-            opts=child_opts(self),
-        )
+        reconciler = self._workload_account("ledger", RECONCILER, "job reconciler", "roles/storage.objectViewer")
         issuer = (
             f"https://container.googleapis.com/v1/projects/{args.project}/locations/{args.region}/clusters/"
             f"{args.cluster_name}"
@@ -71,6 +66,8 @@ class GkeIdentities(pulumi.ComponentResource):
             opts=child_opts(self, provider=args.dns_provider),
         )
         self.worker_service_account = worker.email
+        self.api_service_account = api.email
+        self.reconciler_service_account = reconciler.email
         self.dns_role_arn = create_irsa_role(
             f"{name}-acme-dns",
             oidc.arn,
@@ -82,5 +79,38 @@ class GkeIdentities(pulumi.ComponentResource):
             inline_policy=route53_dns01_policy(),
         ).arn
         self.register_outputs(
-            {"worker_service_account": self.worker_service_account, "dns_role_arn": self.dns_role_arn}
+            {
+                "worker_service_account": self.worker_service_account,
+                "api_service_account": self.api_service_account,
+                "reconciler_service_account": self.reconciler_service_account,
+                "dns_role_arn": self.dns_role_arn,
+            }
         )
+
+    def _workload_account(
+        self, role: str, kubernetes_account: str, description: str, bucket_role: str
+    ) -> gcp.serviceaccount.Account:
+        """A Google service account that one Kubernetes service account acts as, with a role on the photo bucket."""
+        name, args = self._name, self._args
+        account = gcp.serviceaccount.Account(
+            f"{name}-{role}",
+            account_id=f"{args.cluster_name.removeprefix('wedsync-')}-{role}"[:30].rstrip("-"),
+            display_name=f"{description} of {args.cluster_name}",
+            project=args.project,
+            opts=child_opts(self),
+        )
+        gcp.serviceaccount.IAMMember(
+            f"{name}-{role}-workload-identity",
+            service_account_id=account.name,
+            role="roles/iam.workloadIdentityUser",
+            member=f"serviceAccount:{args.project}.svc.id.goog[{args.namespace}/{kubernetes_account}]",
+            opts=child_opts(self),
+        )
+        gcp.storage.BucketIAMMember(
+            f"{name}-{role}-photos",
+            bucket=args.bucket_name,
+            role=bucket_role,
+            member=account.email.apply(lambda email: f"serviceAccount:{email}"),
+            opts=child_opts(self),
+        )
+        return account

@@ -25,6 +25,7 @@ from foundation.naming import (
     CERT_MANAGER_NAMESPACE,
     GATEWAY_NAMESPACE,
     GATEWAY_RELEASE,
+    IRSA_ANNOTATION,
     ISTIO_NAMESPACE,
     MONITORING_NAMESPACE,
     PROMETHEUS_RELEASE,
@@ -121,7 +122,7 @@ class ClusterAddOns(pulumi.ComponentResource):
                     "rbac": {
                         "serviceAccount": {
                             "name": "cluster-autoscaler",
-                            "annotations": {"eks.amazonaws.com/role-arn": args.autoscaler_role_arn},
+                            "annotations": {IRSA_ANNOTATION: args.autoscaler_role_arn},
                         }
                     },
                     "extraArgs": {

@@ -37,11 +37,15 @@ def create_http_service(
     opts: pulumi.ResourceOptions,
     *,
     scraped: bool = False,
+    identity: dict[str, pulumi.Input[str]] | None = None,
 ) -> None:
-    """The Deployment, Service (SERVICE_PORT, and METRICS_PORT when scraped), HPA and PDB of `app`."""
+    """The Deployment, Service (SERVICE_PORT, and METRICS_PORT when scraped), HPA and PDB of `app`; `identity`
+    annotates its service account with a cloud identity (IRSA role, Google service account)."""
     app_labels = labels(app, "api", scraped=scraped)
     metrics_port = [METRICS_PORT] if scraped else []
-    k8s.core.v1.ServiceAccount(f"{name}-{app}-sa", metadata=meta(app, namespace, app_labels), opts=opts)
+    k8s.core.v1.ServiceAccount(
+        f"{name}-{app}-sa", metadata=meta(app, namespace, app_labels, identity or None), opts=opts
+    )
     k8s.apps.v1.Deployment(
         f"{name}-{app}",
         metadata=meta(app, namespace, app_labels),

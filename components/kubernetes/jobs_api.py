@@ -12,7 +12,7 @@ from components.kubernetes.http_service import create_http_service, http_footpri
 from components.kubernetes.objects import http_probe, locked_down, requirements, scratch_mount
 from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
-from foundation.config import Autoscale, Resources
+from foundation.config import ApiConfig, Autoscale, Resources
 from foundation.naming import API_PORT, JOBS_API, LIVENESS_PATH, METRICS_PORT, READINESS_PATH
 
 RESOURCES = Resources(cpu_request="250m", memory_request="256Mi", cpu_limit="1", memory_limit="512Mi")
@@ -20,21 +20,39 @@ RESOURCES = Resources(cpu_request="250m", memory_request="256Mi", cpu_limit="1",
 
 @dataclass(frozen=True)
 class JobsApiArgs:
-    """The image, the stream jobs are queued on, and the HPA bounds."""
+    """The image, the stream jobs are queued on, the store holding the ledger and uploads, who may call it,
+    the HPA bounds, and its own cloud identity (service-account annotations)."""
 
     image: str
     stream: str
+    store_uri: pulumi.Input[str]
+    auth: ApiConfig
     autoscale: Autoscale
+    identity: dict[str, pulumi.Input[str]]
 
 
-def api_args(args: JobsApiArgs) -> list[str]:
-    """The container's command line (`python -m gpu_worker api ...`)."""
+def api_args(args: JobsApiArgs) -> list[pulumi.Input[str]]:
+    """The container's command line (`python -m gpu_worker api ...`): tokens verified against the identity
+    provider's JWKS, the tenant from its claim, the ledger in the same store the workers commit to."""
+    auth = args.auth
     return [
         "api",
         "--redis",
         "$(REDIS_URL)",
         "--stream",
         args.stream,
+        "--store",
+        args.store_uri,
+        "--jwks-url",
+        auth.jwks_url,
+        "--issuer",
+        auth.issuer,
+        "--audience",
+        auth.audience,
+        "--tenant-claim",
+        auth.tenant_claim,
+        "--rate-limit",
+        auth.rate_limit,
         "--port",
         str(API_PORT),
         "--metrics-port",
@@ -65,4 +83,6 @@ def create_jobs_api(
         security_context=locked_down(),
         volume_mounts=[scratch_mount()],
     )
-    create_http_service(name, namespace, JOBS_API, API_PORT, args.autoscale, container, opts, scraped=True)
+    create_http_service(
+        name, namespace, JOBS_API, API_PORT, args.autoscale, container, opts, scraped=True, identity=args.identity
+    )

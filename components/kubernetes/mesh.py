@@ -1,7 +1,7 @@
 """TLS and routing: cert-manager certificates for the regional and zone names (DNS-01 in Route53),
 an Istio Gateway terminating TLS, VirtualServices with the seed's timeouts and retries,
 DestinationRules, STRICT mTLS (plaintext only on the metrics port of scraped pods), and an AuthorizationPolicy
-admitting the gateway, the API, and scrapes of the metrics port."""
+admitting the gateway, the API, and scrapes of the metrics port; JWTs required on the jobs API (api_auth.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kubernetes.api_auth import create_api_authentication
 from components.kubernetes.objects import SCRAPED, meta
-from foundation.config import ModelService
+from foundation.config import ApiConfig, ModelService
 from foundation.naming import (
     ACME_SERVICE_ACCOUNT,
     CERT_MANAGER_NAMESPACE,
@@ -42,6 +43,7 @@ class MeshArgs:
     acme_email: str
     acme_server: str
     dns_role_arn: pulumi.Input[str]
+    api_auth: ApiConfig
 
 
 def _custom(
@@ -243,6 +245,7 @@ class Mesh(pulumi.ComponentResource):
             },
             child,
         )
+        create_api_authentication(name, ns, args.api_auth, child)
         self.register_outputs({})
 
     def _acme(self, name: str, args: MeshArgs, child: pulumi.ResourceOptions) -> None:

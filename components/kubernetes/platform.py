@@ -25,6 +25,7 @@ from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
 from components.kubernetes.quota import quota_hard
+from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.workloads import Workloads, WorkloadsArgs, footprints
 from foundation.config import Cloud, KubernetesLayer, PlatformConfig, Region
@@ -52,6 +53,16 @@ class KubePlatformArgs:
     metadata_server_egress: bool = False  # GKE: pods fetch Workload Identity credentials from it
 
 
+@dataclass(frozen=True)
+class WorkloadIdentities:
+    """The service-account annotations that give each workload its own cloud identity (IRSA role or Google
+    service account): the worker, the jobs API (uploads, ledger, URL signing) and the reconciler (ledger reads)."""
+
+    worker: dict[str, pulumi.Input[str]]
+    api: dict[str, pulumi.Input[str]]
+    reconciler: dict[str, pulumi.Input[str]]
+
+
 def kube_platform_args(
     platform: PlatformConfig,
     region: Region,
@@ -59,7 +70,7 @@ def kube_platform_args(
     kubeconfig: pulumi.Input[str],
     store_uri: pulumi.Input[str],
     redis: RedisConnection,
-    worker_identity: dict[str, pulumi.Input[str]],
+    identities: WorkloadIdentities,
     dns_role_arn: pulumi.Input[str],
     autoscaler_role_arn: pulumi.Input[str] | None = None,
     gateway_annotations: dict[str, str] | None = None,
@@ -90,10 +101,24 @@ def kube_platform_args(
                 prescale_timezone=region.timezone or platform.freeze.timezone,
                 prescale_weekday=platform.freeze.weekday,
                 store_uri=store_uri,
-                identity=worker_identity,
+                identity=identities.worker,
                 gpu_capacity=gpu_capacity(plan_node_pools(platform, region)),
             ),
-            jobs_api=JobsApiArgs(image=image, stream=platform.worker.stream, autoscale=layer.jobs_api_autoscale),
+            jobs_api=JobsApiArgs(
+                image=image,
+                stream=platform.worker.stream,
+                store_uri=store_uri,
+                auth=platform.api,
+                autoscale=layer.jobs_api_autoscale,
+                identity=identities.api,
+            ),
+            reconciler=ReconcilerArgs(
+                image=image,
+                store_uri=store_uri,
+                every_minutes=platform.api.reconcile_every_minutes,
+                grace_seconds=platform.api.reconcile_grace_seconds,
+                identity=identities.reconciler,
+            ),
             model_services=layer.model_services,
             redis_exporter_image=layer.redis_exporter_image,
         ),
@@ -157,6 +182,7 @@ class KubePlatform(pulumi.ComponentResource):
                 layer.acme_email,
                 layer.acme_server,
                 args.dns_role_arn,
+                args.workloads.jobs_api.auth,
             ),
             after_namespace,
         )

@@ -1,5 +1,5 @@
-"""The workloads of the photo namespace: the GPU worker, the jobs API, the model services and the
-Redis exporter, all reading the queue's connection from one secret."""
+"""The workloads of the photo namespace: the GPU worker, the jobs API, the job reconciler, the model services
+and the Redis exporter, all reading the queue's connection from one secret."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from components.kubernetes.jobs_api import JobsApiArgs, create_jobs_api, jobs_ap
 from components.kubernetes.model_service import create_model_service
 from components.kubernetes.photo_worker import PhotoWorkerArgs, create_photo_worker, footprint
 from components.kubernetes.quota import Footprint
+from components.kubernetes.reconciler import FOOTPRINT as RECONCILER_FOOTPRINT
+from components.kubernetes.reconciler import ReconcilerArgs, create_reconciler
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.redis_exporter import FOOTPRINT, create_redis_exporter
 from foundation.config import ModelService
@@ -25,6 +27,7 @@ class WorkloadsArgs:
     redis: RedisConnection
     worker: PhotoWorkerArgs
     jobs_api: JobsApiArgs
+    reconciler: ReconcilerArgs
     model_services: tuple[ModelService, ...]
     redis_exporter_image: str
 
@@ -35,6 +38,7 @@ def footprints(args: WorkloadsArgs) -> list[Footprint]:
         footprint(args.worker),
         jobs_api_footprint(args.jobs_api),
         FOOTPRINT,
+        RECONCILER_FOOTPRINT,
         *(http_footprint(service.autoscale, service.resources) for service in args.model_services),
     ]
 
@@ -49,6 +53,7 @@ class Workloads(pulumi.ComponentResource):
         args.redis.create_secret(f"{name}-redis", ns, child)
         create_photo_worker(name, ns, args.worker, args.redis, child)
         create_jobs_api(name, ns, args.jobs_api, args.redis, child)
+        create_reconciler(name, ns, args.reconciler, args.redis, child)
         create_redis_exporter(name, ns, args.redis_exporter_image, args.redis, child)
         for service in args.model_services:
             create_model_service(name, ns, service, child)

@@ -1,6 +1,7 @@
 """Typed per-environment config (pydantic v2): the only code that reads config."""
 
 from foundation.config.accounts import AwsAccount, AwsDeployerRole, DeployerAccess, GcpDeployer, GcpProject
+from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud
 from foundation.config.charts import Chart, Charts
 from foundation.config.kubernetes import (
@@ -43,6 +44,7 @@ __all__ = [
     "PLATFORM_KEY",
     "PROJECT",
     "SUPPORT_MARGIN_DAYS",
+    "ApiConfig",
     "Autoscale",
     "AwsAccount",
     "AwsDeployerRole",

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from foundation.catalog import ResidencyZone
 from foundation.config.accounts import AwsAccount, GcpProject
+from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud, Model, Slug
 from foundation.config.kubernetes import KubernetesLayer
 from foundation.config.operations import BudgetConfig, FreezeWindow
@@ -46,6 +47,7 @@ class PlatformConfig(Model):
     storage: StorageTiers = Field(StorageTiers(), description="Photo bucket lifecycle and backup retention")
     dns: DnsConfig = Field(description="Public DNS zone and API names")
     worker: WorkerConfig = Field(description="The GPU worker's image and queue")
+    api: ApiConfig = Field(description="How the jobs API authenticates its callers and whom it serves")
     budget: BudgetConfig = Field(BudgetConfig(), description="Spending caps the policy pack enforces")
     freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
     kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")

@@ -5,8 +5,10 @@ captures) Istio's PeerAuthentication and AuthorizationPolicy, as their documente
   whose peers and ports both match (a named port resolves against the pod's container ports).
 - PeerAuthentication: a workload-selecting policy overrides the namespace-wide one; its `portLevelMtls` is keyed
   by the container port. A client without a sidecar speaks plaintext, which only PERMISSIVE or DISABLE accept.
-- AuthorizationPolicy: with any ALLOW policy on the workload, a request needs a matching rule; a plaintext request
-  has no peer identity, so a rule whose `from` names principals or namespaces cannot match it.
+- AuthorizationPolicy: DENY policies are evaluated first and refuse a request any of their rules matches; then,
+  with any ALLOW policy on the workload, a request needs a matching rule. A plaintext request has no peer identity,
+  so an ALLOW rule whose `from` names principals or namespaces cannot match it; the clients modelled here carry no
+  bearer token, so `notRequestPrincipals: ["*"]` matches them and `requestPrincipals` never does.
 - Istio never captures 15020, 15021 or 15090 (cni/pkg/plugin/sidecar_redirect.go), so mTLS and authorization
   do not apply to them.
 """
@@ -86,6 +88,22 @@ def mtls_mode(cluster: Cluster, namespace: str, pod: dict[str, Any], port: int) 
     return "PERMISSIVE"  # Istio's default
 
 
+def _operation_matches(rule: dict[str, Any], port: int, path: str) -> bool:
+    operations = [t.get("operation", {}) for t in rule.get("to", [])] or [{}]
+    return any(
+        str(port) in op.get("ports", [str(port)])
+        and any(path.startswith(p.rstrip("*")) for p in op.get("paths", [path]))
+        for op in operations
+    )
+
+
+def _deny_rule_matches(rule: dict[str, Any], port: int, path: str) -> bool:
+    """A DENY rule against a request without a bearer token (the only kind these tests model)."""
+    sources = [entry.get("source", {}) for entry in rule.get("from", [])] or [{}]
+    tokenless = any("requestPrincipals" not in source for source in sources)
+    return tokenless and _operation_matches(rule, port, path)
+
+
 def _rule_admits(rule: dict[str, Any], port: int, path: str, client: Client) -> bool:
     for entry in rule.get("from", []):
         source = entry.get("source", {})
@@ -96,12 +114,7 @@ def _rule_admits(rule: dict[str, Any], port: int, path: str, client: Client) -> 
             and client.namespace_labels.get("kubernetes.io/metadata.name") not in source["namespaces"]
         ):
             return False
-    operations = [t.get("operation", {}) for t in rule.get("to", [])] or [{}]
-    return any(
-        str(port) in op.get("ports", [str(port)])
-        and any(path.startswith(p.rstrip("*")) for p in op.get("paths", [path]))
-        for op in operations
-    )
+    return _operation_matches(rule, port, path)
 
 
 def authorized(cluster: Cluster, namespace: str, pod: dict[str, Any], port: int, path: str, client: Client) -> bool:
@@ -111,10 +124,15 @@ def authorized(cluster: Cluster, namespace: str, pod: dict[str, Any], port: int,
         for p in cluster.of_kind("AuthorizationPolicy", namespace)
         if _selects(p["spec"].get("selector"), labels)
     ]
-    assert all(p.get("action", "ALLOW") == "ALLOW" for p in applying), "only ALLOW policies are modelled"
-    if not applying:
+    actions = {p.get("action", "ALLOW") for p in applying}
+    assert actions <= {"ALLOW", "DENY"}, f"only ALLOW and DENY policies are modelled (got {actions})"
+    denying = [p for p in applying if p.get("action") == "DENY"]
+    if any(_deny_rule_matches(rule, port, path) for p in denying for rule in p.get("rules", [])):
+        return False
+    allowing = [p for p in applying if p.get("action", "ALLOW") == "ALLOW"]
+    if not allowing:
         return True
-    return any(_rule_admits(rule, port, path, client) for p in applying for rule in p.get("rules", []))
+    return any(_rule_admits(rule, port, path, client) for p in allowing for rule in p.get("rules", []))
 
 
 def reachable(cluster: Cluster, namespace: str, pod: dict[str, Any], port: int, path: str, client: Client) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from foundation.naming import JOBS_API, REDIS_EXPORTER, WORKER
-from gpu_worker.api import ApiMetrics
+from gpu_worker.api.observe import ApiMetrics
 from gpu_worker.metrics import WorkerMetrics
 
 COUNTER, GAUGE = "counter", "gauge"

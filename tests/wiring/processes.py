@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -31,14 +32,18 @@ def _listening(port: int) -> bool:
 
 @contextmanager
 def running(args: list[str], redis_url: str) -> Iterator[dict[int, int]]:
-    """`python -m gpu_worker ARGS` with the environment's Redis URL and every `--*port` moved to a free local
-    port; yields container port -> local port once all of them accept connections."""
+    """`python -m gpu_worker ARGS` with the environment's Redis URL, every `--*port` moved to a free local port
+    and the cloud `--store` replaced by a local folder (no cloud credentials here); yields container port ->
+    local port once all of them accept connections."""
     ports: dict[int, int] = {}
     local = []
+    store = tempfile.mkdtemp(prefix="store-")
     for flag, value in zip(["", *args], args, strict=False):
         if flag == "--port" or flag.endswith("-port"):
             ports[int(value)] = free_port()
             value = str(ports[int(value)])
+        if flag == "--store":
+            value = f"file://{store}"
         local.append(value.replace("$(REDIS_URL)", redis_url))
     process = subprocess.Popen([sys.executable, "-m", "gpu_worker", *local], env={**os.environ, "REDIS_PASSWORD": ""})
     try:

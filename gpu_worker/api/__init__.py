@@ -1,0 +1,1 @@
+"""The jobs API: FastAPI on uvicorn (gpu_worker.api.app for the routes, gpu_worker.api.server to run it)."""
