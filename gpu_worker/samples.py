@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from gpu_worker.codecs import EXIF_ORIENTATION
+from gpu_worker.metadata import EXIF_ORIENTATION
 
 # The fixture's camera records linear sRGB, so its ColorMatrix1 (XYZ -> camera) is XYZ -> linear sRGB.
 XYZ_TO_LINEAR_SRGB = np.array(

@@ -11,7 +11,7 @@ from gpu_worker.pipeline.color import (
 )
 from gpu_worker.pipeline.demosaic import demosaic
 from gpu_worker.pipeline.orientation import apply_orientation
-from gpu_worker.pipeline.resample import resize, sharpen, target_size
+from gpu_worker.pipeline.resample import resample_weights, sharpen_kernel, target_size
 
 __all__ = [
     "apply_matrix",
@@ -20,8 +20,8 @@ __all__ = [
     "demosaic",
     "exposure",
     "grey_world_gains",
-    "resize",
-    "sharpen",
+    "resample_weights",
+    "sharpen_kernel",
     "srgb_decode",
     "srgb_encode",
     "target_size",
