@@ -125,6 +125,6 @@ def render_variants(
     if device.name == "gpu":
         from gpu_worker.gpu.render import render_variants_gpu
 
-        return render_variants_gpu(device, photo, options)
+        return render_variants_gpu(device.context, photo, options)
     frame = upright_frame(device, photo, options, buffers or FrameBuffers())
     return {FULL: frame, **resized_variants(frame, options)}

@@ -38,7 +38,11 @@ def usable_cores() -> int:
 def process_bytes(
     device: Device, data: bytes, options: Options, buffers: FrameBuffers | None = None
 ) -> dict[str, bytes]:
-    """Decode, develop and encode one photo (raises DecodeError for unreadable input)."""
+    """Decode, develop and encode one photo (raises DecodeError for unreadable input); on a GPU, all on the device."""
+    if device.name == "gpu":
+        from gpu_worker.gpu.render import process_bytes_gpu
+
+        return process_bytes_gpu(device.context, data, options)
     photo = decode(data, buffers)
     pixels = render_variants(device, photo, options, buffers)
     return {

@@ -51,6 +51,8 @@ def prepare_cache_dir(environ: MutableMapping[str, str] = os.environ) -> Path:
 
 def load_cupy() -> Any:
     """The CuPy module, if it is installed and sees a CUDA device (call after `prepare_cache_dir`)."""
+    if importlib.util.find_spec("cupy") is None:
+        raise GpuUnavailable("CuPy is not installed (install the 'gpu' extra)")
     try:
         import cupy
 
@@ -62,16 +64,27 @@ def load_cupy() -> Any:
     return cupy
 
 
-def start_gpu(load: Callable[[], Any] = load_cupy, environ: MutableMapping[str, str] = os.environ) -> Any:
-    """The warmed GPU device: cache directory first, then CuPy, then every kernel compiled and run once."""
-    from gpu_worker.device import Device
-
-    if importlib.util.find_spec("cupy") is None:
-        raise GpuUnavailable("CuPy is not installed (install the 'gpu' extra)")
-    prepare_cache_dir(environ)
-    cupy = load()
+def _context(cupy: Any) -> Any:
     from gpu_worker.gpu.context import GpuContext
 
-    context = GpuContext(cupy)
+    return GpuContext(cupy)
+
+
+def start_gpu(
+    load: Callable[[], Any] = load_cupy,
+    make_context: Callable[[Any], Any] = _context,
+    environ: MutableMapping[str, str] = os.environ,
+) -> Any:
+    """The warmed GPU device: the cache directory first, then CuPy, then every kernel compiled and run once.
+
+    `load` and `make_context` are the device-facing steps (tests replace them where there is no GPU).
+    """
+    from gpu_worker.device import Device
+
+    if importlib.util.find_spec("cupy") is None and load is load_cupy:
+        raise GpuUnavailable("CuPy is not installed (install the 'gpu' extra)")  # nothing to prepare a cache for
+    prepare_cache_dir(environ)
+    cupy = load()
+    context = make_context(cupy)
     context.warm_up()
     return Device("gpu", cupy, context)

@@ -50,15 +50,15 @@ def srgb_curve(linear: Any) -> Any:
     return xp.where(linear <= 0.0031308, linear * xp.float32(12.92), curve).astype(linear.dtype, copy=False)
 
 
-_LUT_STEPS = 65535  # 16-bit linear input: under 1/20 of an 8-bit output level of error anywhere
-_SRGB_LUT = srgb_curve(np.linspace(0, 1, _LUT_STEPS + 1, dtype=np.float32))
+LUT_STEPS = 65535  # 16-bit linear input: under 1/20 of an 8-bit output level of error anywhere
+SRGB_TABLE = srgb_curve(np.linspace(0, 1, LUT_STEPS + 1, dtype=np.float32))
 
 
 def srgb_encode(linear: Any) -> Any:
     """Linear light in [0, 1] -> sRGB, through a 16-bit lookup table (a gather instead of a power per value)."""
     xp = array_module(linear)
-    table = xp.asarray(_SRGB_LUT)
-    return table[(linear * xp.float32(_LUT_STEPS) + xp.float32(0.5)).astype(xp.int32)]
+    table = xp.asarray(SRGB_TABLE)
+    return table[(linear * xp.float32(LUT_STEPS) + xp.float32(0.5)).astype(xp.int32)]
 
 
 def srgb_decode(encoded: Any) -> Any:

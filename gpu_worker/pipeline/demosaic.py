@@ -34,7 +34,7 @@ IDENTITY: Kernel = {(0, 0): 1.0}
 PATTERNS = ("RGGB", "BGGR", "GRBG", "GBRG")
 
 
-def _site_kernels(pattern: str) -> dict[tuple[int, int], tuple[Kernel, Kernel, Kernel]]:
+def site_kernels(pattern: str) -> dict[tuple[int, int], tuple[Kernel, Kernel, Kernel]]:
     """For each site (y, x) of the 2x2 tile, the kernels producing its R, G and B values."""
     colour = {(0, 0): pattern[0], (0, 1): pattern[1], (1, 0): pattern[2], (1, 1): pattern[3]}
     result = {}
@@ -75,7 +75,7 @@ def demosaic(mosaic: Any, pattern: str = "RGGB") -> Any:
     planes = {(py, px): padded[py::2, px::2] for py in (0, 1) for px in (0, 1)}
 
     out = xp.empty((height, width, 3), dtype=xp.float32)
-    for (sy, sx), kernels in _site_kernels(pattern).items():
+    for (sy, sx), kernels in site_kernels(pattern).items():
         for channel, kernel in enumerate(kernels):
             acc = xp.zeros((half_h, half_w), dtype=xp.float32)
             for (dy, dx), weight in kernel.items():
