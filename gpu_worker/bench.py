@@ -90,19 +90,18 @@ class ChildWorker:
         self._pool.join()
 
 
-def develop_round(dngs: list[bytes], pool: ThreadPoolExecutor) -> float:
+def develop_round(dngs: list[bytes], pool: ThreadPoolExecutor, buffers: FrameBuffers) -> float:
     """Seconds per photo to unpack and develop the DNGs to 8-bit sRGB (no variants, no encode: what LibRaw does)."""
-    cpu = select_device("cpu")
 
     def develop(data: bytes) -> np.ndarray:
-        return upright_frame(cpu, decode(data), OPTIONS, FrameBuffers())
+        return upright_frame(decode(data), OPTIONS, buffers)
 
     return elapsed(lambda: list(pool.map(develop, dngs))) / len(dngs)
 
 
 def cpu_stages(data: bytes) -> dict[str, float]:
     """Wall milliseconds per stage for one photo on one thread (the CPU path, timed from outside)."""
-    device, buffers = select_device("cpu"), FrameBuffers()
+    buffers = FrameBuffers()
     times: dict[str, float] = {}
 
     def timed(stage: str, step: Callable[[], object]) -> object:
@@ -113,7 +112,7 @@ def cpu_stages(data: bytes) -> dict[str, float]:
 
     for _ in range(2):  # the second pass is steady state (buffers reused)
         photo = timed("decode", lambda: decode(data, buffers))
-        frame = timed("develop+orient", lambda p=photo: upright_frame(device, p, OPTIONS, buffers))
+        frame = timed("develop+orient", lambda p=photo: upright_frame(p, OPTIONS, buffers))
         variants = timed("resize+sharpen", lambda f=frame: {FULL: f, **resized_variants(f, OPTIONS)})
         timed("encode", lambda v=variants, p=photo: [encode_jpeg(i, 90, p.metadata) for i in v.values()])
     return times
@@ -186,10 +185,11 @@ def _jpeg_rounds(device_name: str, jpegs: list[bytes], repeats: int, mp: int) ->
 
 
 def _raw_rounds(dngs: list[bytes], repeats: int, mp: int) -> str:
-    rounds = Rounds()
+    rounds, buffers = Rounds(), FrameBuffers()
+    upright_frame(decode(dngs[0]), OPTIONS, buffers)  # warm: Numba compiles the develop loop on first use
     with ThreadPoolExecutor(usable_cores()) as pool:
         for _ in range(repeats):
-            rounds.add("ours", develop_round(dngs, pool))
+            rounds.add("ours", develop_round(dngs, pool, buffers))
             rounds.add("LibRaw LINEAR", elapsed(lambda: [libraw_linear(x) for x in dngs]) / len(dngs))
     return rounds.row(f"{mp} MP DNG, develop only, {usable_cores()} photos at a time", "ours", "LibRaw LINEAR")
 
@@ -222,7 +222,7 @@ def run_benchmark(megapixels: tuple[int, ...] = (24, 50), repeats: int = 3, devi
         for label, data in ((f"{mp} MP JPEG", jpegs[0]), (f"{mp} MP DNG", dngs[0])):
             stage_lines.append(f"- {label}: " + ", ".join(f"{k} {v:.1f}" for k, v in stages(device, data).items()))
         truth = srgb_encode(scene(height, width, seed=mp))
-        developed = upright_frame(select_device("cpu"), decode(dngs[0]), Options(long_edges=()), FrameBuffers())
+        developed = upright_frame(decode(dngs[0]), Options(long_edges=()), FrameBuffers())
         notes.append(
             f"- {mp} MP DNG quality against the true scene: ours (Malvar-He-Cutler) {psnr(developed, truth):.2f} dB, "
             f"LibRaw LINEAR {psnr(libraw_linear(dngs[0]), truth):.2f} dB"

@@ -58,7 +58,7 @@ DecodedPhoto = RenderedPhoto | RawPhoto
 
 
 class FrameBuffers:
-    """Reusable uint8 frames, one per (role, shape) and thread: no full-frame allocation per photo in steady state.
+    """Reusable frames, one per (role, shape) and thread: no full-frame allocation per photo in steady state.
 
     A frame handed out stays valid until the same thread asks for the same role again. Only the
     latest shape per role is kept, so a gallery of mixed sizes holds at most one frame per role.
@@ -67,11 +67,11 @@ class FrameBuffers:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def frame(self, role: str, shape: tuple[int, ...]) -> np.ndarray:
+    def frame(self, role: str, shape: tuple[int, ...], dtype: type = np.uint8) -> np.ndarray:
         frames: dict[str, np.ndarray] = self._local.__dict__.setdefault("frames", {})
         frame = frames.get(role)
-        if frame is None or frame.shape != shape:
-            frame = frames[role] = np.empty(shape, dtype=np.uint8)
+        if frame is None or frame.shape != shape or frame.dtype != dtype:
+            frame = frames[role] = np.empty(shape, dtype=dtype)
         return frame
 
 

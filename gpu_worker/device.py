@@ -1,4 +1,4 @@
-"""The array-module switch: CuPy on a GPU, NumPy elsewhere. The only module that imports CuPy.
+"""The device switch: the GPU path (CuPy, `gpu_worker.gpu`) where there is a GPU, the CPU path elsewhere.
 
 On a GPU, `select_device` runs the start-up (`gpu_worker.gpu.startup`) before it returns: the
 kernel cache directory is prepared before CuPy is imported, and every kernel is compiled and run
@@ -43,7 +43,7 @@ class Device:
     @property
     def decode_backend(self) -> str:
         """Which decoder produces the pixels (they differ by backend, so a deployment pins one)."""
-        return self.context.decoder.backend if self.context is not None else "libjpeg-turbo"
+        return self.context.decode_backend if self.context is not None else "libjpeg-turbo"
 
 
 CPU = Device("cpu", np)

@@ -2,8 +2,9 @@
 
 The stages are separate functions so the benchmark can time each from outside:
 
-1. `upright_frame`: RAW is developed (black/white levels -> demosaic -> white balance -> exposure ->
-   colour matrix -> sRGB) and a camera JPEG gets exposure only if asked (an exact 256-entry table);
+1. `upright_frame`: RAW is developed in one fused pass (black/white levels -> demosaic -> white balance
+   -> exposure -> colour matrix -> sRGB -> 8 bits) and a camera JPEG gets exposure only if asked (an
+   exact 256-entry table);
    then both are turned upright. The result is an HxWxC uint8 frame, which is also the full variant.
 2. `resized_variants`: each smaller variant is resized from the previous (larger) one with Pillow's
    antialiased Lanczos-3 (a box pre-shrink is allowed while at least `REDUCING_GAP` x of
@@ -23,18 +24,17 @@ from PIL import Image, ImageFilter
 from gpu_worker.codecs import DecodedPhoto, FrameBuffers, RawPhoto
 from gpu_worker.device import Device
 from gpu_worker.pipeline import (
-    apply_matrix,
     apply_orientation,
+    bayer_means,
     camera_gains,
-    demosaic,
     exposure,
     grey_world_gains,
     sharpen_kernel,
     srgb_decode,
     srgb_encode,
     target_size,
-    white_balance,
 )
+from gpu_worker.pipeline.develop import PAD, colour_parameters, develop_normalised, normalise_padded
 
 FULL = "full"
 DEFAULT_LONG_EDGES = (2048, 1024, 400)
@@ -56,17 +56,17 @@ class Options:
         return [FULL, *(str(edge) for edge in self.long_edges)]
 
 
-def develop_raw(device: Device, photo: RawPhoto, options: Options) -> np.ndarray:
-    """A raw mosaic -> HxWx3 uint8 sRGB host pixels, as stored (not yet turned upright)."""
-    xp = device.xp
-    mosaic = device.to_device(photo.mosaic).astype(xp.float32)
-    black = xp.tile(device.to_device(photo.black_levels), (mosaic.shape[0] // 2, mosaic.shape[1] // 2))
-    linear = xp.clip((mosaic - black) / (xp.float32(photo.white_level) - black), 0, 1)
-    rgb = demosaic(linear, photo.pattern)
-    gains = camera_gains(photo.camera_multipliers) if photo.camera_multipliers else grey_world_gains(rgb)
-    balanced = exposure(white_balance(rgb, gains), options.exposure_stops)
-    srgb = srgb_encode(apply_matrix(balanced, photo.camera_to_srgb))
-    return device.to_host((srgb * xp.float32(255) + xp.float32(0.5)).astype(xp.uint8))
+def develop_raw(photo: RawPhoto, options: Options, buffers: FrameBuffers) -> np.ndarray:
+    """A raw mosaic -> HxWx3 uint8 sRGB, as stored (not yet turned upright), in one fused pass."""
+    rows, cols = photo.mosaic.shape
+    padded = buffers.frame("normalised", (rows + 2 * PAD, cols + 2 * PAD), np.float32)
+    normalise_padded(photo.mosaic, photo.black_levels.ravel().astype(np.float32), np.float32(photo.white_level), padded)
+    if photo.camera_multipliers:
+        gains = camera_gains(photo.camera_multipliers)
+    else:
+        gains = grey_world_gains(bayer_means(photo.mosaic, photo.black_levels, photo.white_level, photo.pattern))
+    colour = colour_parameters(gains, 2.0**options.exposure_stops, photo.camera_to_srgb)
+    return develop_normalised(padded, photo.pattern, colour, buffers.frame("developed", (rows, cols, 3)))
 
 
 @cache
@@ -76,10 +76,10 @@ def exposure_table(stops: float) -> np.ndarray:
     return (srgb_encode(exposure(srgb_decode(levels), stops)) * 255 + 0.5).astype(np.uint8)
 
 
-def upright_frame(device: Device, photo: DecodedPhoto, options: Options, buffers: FrameBuffers) -> np.ndarray:
+def upright_frame(photo: DecodedPhoto, options: Options, buffers: FrameBuffers) -> np.ndarray:
     """The photo as an upright HxWxC uint8 frame (C is 4, RGBX, for JPEG input): the full variant."""
     if isinstance(photo, RawPhoto):
-        pixels = develop_raw(device, photo, options)
+        pixels = develop_raw(photo, options, buffers)
     else:
         pixels = photo.pixels
         if options.exposure_stops:
@@ -126,5 +126,5 @@ def render_variants(
         from gpu_worker.gpu.render import render_variants_gpu
 
         return render_variants_gpu(device.context, photo, options)
-    frame = upright_frame(device, photo, options, buffers or FrameBuffers())
+    frame = upright_frame(photo, options, buffers or FrameBuffers())
     return {FULL: frame, **resized_variants(frame, options)}

@@ -38,8 +38,9 @@ def test_the_kernel_cache_is_prepared_in_tmp_and_nothing_else_is_written_in_the_
         "from gpu_worker.device import select_device\n"
         "from gpu_worker.photo import Options\n"
         "from gpu_worker.process import process_bytes\n"
-        "from gpu_worker.samples import jpeg_bytes\n"
-        "assert process_bytes(select_device('auto'), jpeg_bytes(60, 90), Options(long_edges=(32,)))\n" + LIST_WRITES
+        "from gpu_worker.samples import dng_bytes, jpeg_bytes\n"
+        "for photo in (jpeg_bytes(60, 90), dng_bytes(60, 90)):  # the DNG makes Numba compile the develop loop\n"
+        "    assert process_bytes(select_device('auto'), photo, Options(long_edges=(32,)))\n" + LIST_WRITES
     )
     result = image_sandbox.run_as_worker(code)
     assert result.returncode == 0, result.stderr
@@ -80,7 +81,7 @@ class FakeDevice:
         self.environ = environ
         self.events: list[str] = []
         self.in_flight = 2
-        self.decoder = self
+        self.decode_backend = "cuda"
 
     def load(self) -> FakeDevice:
         cache = Path(self.environ["CUPY_CACHE_DIR"])
@@ -123,7 +124,7 @@ def test_prepare_cache_dir_keeps_a_configured_directory(tmp_path: Path) -> None:
     assert prepare_cache_dir(environ) == tmp_path / "a" / "b"
     assert (tmp_path / "a" / "b").is_dir() and environ["CUDA_CACHE_PATH"] == "/elsewhere"
     (tmp_path / "a" / "b" / "file").write_text("not a directory")
-    with pytest.raises(GpuStartupError, match="CUPY_CACHE_DIR=.*/file/x: cannot write there"):
+    with pytest.raises(GpuStartupError, match=r"CUPY_CACHE_DIR=.*/file/x: cannot write there"):
         prepare_cache_dir({"CUPY_CACHE_DIR": str(tmp_path / "a" / "b" / "file" / "x")})
 
 
@@ -140,10 +141,10 @@ def test_the_decode_backend_is_pinned_by_the_deployment_or_probed_in_order() -> 
 def test_every_kernel_compiles_with_nvrtc_for_the_fleet_gpus(arch: str) -> None:
     from cupy.cuda import nvrtc  # NVRTC needs no GPU
 
-    from gpu_worker.gpu.kernels import KERNEL_NAMES, SOURCE
+    from gpu_worker.gpu.kernels import COMPILE_OPTIONS, KERNEL_NAMES, SOURCE
 
     program = nvrtc.createProgram(SOURCE, "wedsync.cu", [], [])
-    nvrtc.compileProgram(program, [f"--gpu-architecture={arch}", "-std=c++17"])
+    nvrtc.compileProgram(program, [f"--gpu-architecture={arch}", *COMPILE_OPTIONS])
     ptx = nvrtc.getPTX(program)
     ptx = ptx.decode() if isinstance(ptx, bytes) else ptx
     assert all(f".entry {name}(" in ptx for name in KERNEL_NAMES)

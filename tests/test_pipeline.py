@@ -1,4 +1,4 @@
-"""The photo pipeline against known answers (runs on NumPy; the same code runs on CuPy)."""
+"""The CPU path against known answers (tests/test_gpu.py holds the GPU path to the same results)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from gpu_worker.codecs import RawPhoto, decode
+from gpu_worker.codecs import FrameBuffers, RawPhoto, decode
 from gpu_worker.device import select_device
-from gpu_worker.photo import Options, render_variants
-from gpu_worker.pipeline import apply_orientation, demosaic, grey_world_gains, srgb_encode, white_balance
-from gpu_worker.samples import dng_bytes, jpeg_bytes, scene
+from gpu_worker.photo import Options, develop_raw, render_variants
+from gpu_worker.pipeline import apply_orientation, bayer_means, grey_world_gains, srgb_encode
+from gpu_worker.samples import dng_bytes, jpeg_bytes, mosaic_rggb, scene
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # colour warns that matplotlib is absent
@@ -34,28 +34,46 @@ def _natural(name: str) -> np.ndarray:
     return image[: image.shape[0] // 2 * 2, : image.shape[1] // 2 * 2]
 
 
+def _raw(mosaic: np.ndarray, pattern: str, multipliers=(1.0, 1.0, 1.0)) -> RawPhoto:
+    """A linear mosaic in [0, 1] as a 16-bit raw photo with no black level, neutral balance and identity colour."""
+    return RawPhoto(
+        mosaic=(np.clip(mosaic, 0, 1) * 65535 + 0.5).astype(np.uint16),
+        pattern=pattern,
+        black_levels=np.zeros((2, 2), np.float32),
+        white_level=65535.0,
+        camera_multipliers=multipliers,
+        camera_to_srgb=np.eye(3, dtype=np.float32),
+        orientation=1,
+    )
+
+
+def _develop(photo: RawPhoto) -> np.ndarray:
+    return develop_raw(photo, Options(), FrameBuffers()).astype(np.float32) / 255
+
+
 @pytest.mark.parametrize("name", ["astronaut", "coffee", "chelsea"])
 @pytest.mark.parametrize("pattern", ["RGGB", "BGGR", "GRBG", "GBRG"])
-def test_demosaic_matches_malvar2004_within_half_a_decibel(name: str, pattern: str) -> None:
+def test_develop_matches_malvar2004_within_half_a_decibel(name: str, pattern: str) -> None:
     truth = _natural(name)
     mosaic = mosaicing_CFA_Bayer(truth, pattern).astype(np.float32)
-    ours = psnr(demosaic(mosaic, pattern), truth)
-    reference = psnr(np.clip(demosaicing_CFA_Bayer_Malvar2004(mosaic, pattern), 0, 1), truth)
+    ours = psnr(_develop(_raw(mosaic, pattern)), srgb_encode(truth))
+    malvar = np.clip(demosaicing_CFA_Bayer_Malvar2004(mosaic, pattern), 0, 1).astype(np.float32)
+    reference = psnr(np.round(srgb_encode(malvar) * 255) / 255, srgb_encode(truth))
     assert ours >= reference - 0.5
     assert ours > 30  # and it is a real reconstruction, far above a grey image
 
 
-def test_demosaic_returns_float32_rgb_in_unit_range_for_integer_mosaics() -> None:
-    mosaic = (np.random.default_rng(0).random((64, 96)) * 65535).astype(np.uint16)
-    rgb = demosaic(mosaic, "RGGB")
-    assert rgb.shape == (64, 96, 3) and rgb.dtype == np.float32
-    assert rgb.min() >= 0 and rgb.max() <= 1
-
-
 @pytest.mark.parametrize(("shape", "pattern"), [((63, 64), "RGGB"), ((64, 64), "RGBG"), ((4, 4, 3), "RGGB")])
-def test_demosaic_refuses_what_is_not_a_bayer_mosaic(shape, pattern) -> None:
+def test_develop_refuses_what_is_not_a_bayer_mosaic(shape, pattern) -> None:
     with pytest.raises(ValueError):
-        demosaic(np.zeros(shape, dtype=np.float32), pattern)
+        develop_raw(_raw(np.zeros(shape, np.float32), pattern), Options(), FrameBuffers())
+
+
+def test_develop_clips_highlights_and_keeps_blacks_at_zero() -> None:
+    mosaic = np.zeros((16, 16), np.float32)
+    mosaic[:, 8:] = 1.0
+    developed = develop_raw(_raw(mosaic, "RGGB", multipliers=(2.0, 1.0, 2.0)), Options(), FrameBuffers())
+    assert developed[:, :5].max() == 0 and developed[:, 11:].min() == 255
 
 
 def _as_jpeg(image: np.ndarray) -> bytes:
@@ -107,11 +125,14 @@ def test_variants_never_enlarge() -> None:
 
 
 def test_grey_world_white_balance_neutralises_a_grey_card_under_tinted_light() -> None:
-    card = np.full((32, 32, 3), 0.4, dtype=np.float32)
     tint = np.float32([1.3, 1.0, 0.7])  # warm tungsten light
-    balanced = white_balance(card * tint, grey_world_gains(card * tint))
-    assert np.allclose(balanced, balanced[..., 1:2], atol=1e-4)
-    assert abs(float(balanced.mean()) - 0.4) < 1e-3
+    card = mosaic_rggb(np.full((32, 32, 3), 0.4, dtype=np.float32) * tint)
+    photo = _raw(card, "RGGB", multipliers=None)
+    gains = grey_world_gains(bayer_means(photo.mosaic, photo.black_levels, photo.white_level, "RGGB"))
+    assert np.allclose(np.float32(gains) * tint, 1.0, atol=1e-3)
+    developed = develop_raw(photo, Options(), FrameBuffers()).astype(int)  # no multipliers: grey world
+    assert np.abs(developed - developed[..., 1:2]).max() <= 1
+    assert abs(developed.mean() - 255 * float(srgb_encode(np.float32(0.4)))) < 1.5
 
 
 def test_camera_multipliers_are_used_when_the_file_has_them() -> None:

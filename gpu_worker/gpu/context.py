@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from gpu_worker.gpu.codec import GpuCodec, choose_backend, load_nvimgcodec
-from gpu_worker.gpu.kernels import KERNEL_NAMES, SOURCE
+from gpu_worker.gpu.kernels import COMPILE_OPTIONS, KERNEL_NAMES, SOURCE
 from gpu_worker.pipeline import resample_weights
-from gpu_worker.pipeline.color import LUT_STEPS, SRGB_TABLE
+from gpu_worker.pipeline.color import SRGB_TABLE_8BIT
 
 BYTES_PER_PHOTO = 1_500_000_000  # a 50 MP RAW in flight: mosaic, float RGB, frame, resize intermediates
 MAX_IN_FLIGHT = 4  # enough to overlap decode, upload, kernels and encode of consecutive photos
@@ -24,21 +24,23 @@ class GpuContext:
 
     def __init__(self, cupy: Any):
         self.cp = cupy
-        module = cupy.RawModule(code=SOURCE, options=("-std=c++17",))
+        module = cupy.RawModule(code=SOURCE, options=COMPILE_OPTIONS)
         self.kernels = {name: module.get_function(name) for name in KERNEL_NAMES}  # NVRTC compiles here
-        self.srgb_table = cupy.asarray(SRGB_TABLE)
-        self.table_steps = LUT_STEPS
+        self.srgb_table = cupy.asarray(SRGB_TABLE_8BIT)
         self._plans: dict[tuple[int, int], tuple[Any, Any, int]] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
         free, _ = cupy.cuda.runtime.memGetInfo()
         self.in_flight = max(1, min(MAX_IN_FLIGHT, int(free * 0.8) // BYTES_PER_PHOTO))
-        nvimgcodec = load_nvimgcodec()
-        self.codec = GpuCodec(choose_backend(lambda name: self._probe(name, nvimgcodec)), nvimgcodec)
+        self._nvimgcodec = load_nvimgcodec()
+        self.decode_backend = choose_backend(lambda name: self._probe(name, self._nvimgcodec))
 
     @property
-    def decoder(self) -> GpuCodec:
-        return self.codec
+    def codec(self) -> GpuCodec:
+        """This thread's nvImageCodec decoder and encoder (one per thread: no sharing of codec state)."""
+        if not hasattr(self._local, "codec"):
+            self._local.codec = GpuCodec(self.decode_backend, self._nvimgcodec)
+        return self._local.codec
 
     def plan(self, in_size: int, out_size: int) -> tuple[Any, Any, int]:
         """Lanczos-3 (index, weight, taps) on the device, computed once per (input size, output size)."""
@@ -73,10 +75,14 @@ class GpuContext:
 
     def upload(self, host: np.ndarray, role: str) -> Any:
         """Host -> device through a pinned buffer, asynchronously on this thread's stream."""
+        pending: dict[str, Any] = self._local.__dict__.setdefault("pending", {})
+        if role in pending:
+            pending.pop(role).synchronize()  # the previous copy out of this staging buffer has finished
         staging = self.pinned(role, host.shape, host.dtype)
         np.copyto(staging, host)
         device = self.cp.empty(host.shape, host.dtype)
         device.set(staging, stream=self.stream)
+        pending[role] = self.stream.record()
         return device
 
     def download(self, device: Any, role: str) -> np.ndarray:

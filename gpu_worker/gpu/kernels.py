@@ -4,9 +4,9 @@ Every kernel computes each output value in one thread, summing in a fixed order:
 reductions across threads, so the same input gives the same bits on every run (CuPy's own
 reductions, used for the grey-world means, are tree reductions without atomics as well).
 
-The demosaic kernels are generated from the Malvar-He-Cutler filters in
-`gpu_worker.pipeline.demosaic` (one source of the coefficients), one kernel per Bayer pattern,
-with the reference implementation's mirror padding.
+The develop kernels (demosaic and colour fused, one per Bayer pattern) are generated from the
+Malvar-He-Cutler filters in `gpu_worker.pipeline.demosaic`, like the CPU's Numba loop, so both
+paths share one source of the coefficients and the same order of operations.
 """
 
 from __future__ import annotations
@@ -83,30 +83,32 @@ extern "C" __global__ void sharpen_to_u8(const float* src, unsigned char* dst, c
     dst[n] = (unsigned char)(unit(acc) * 255.0f + 0.5f);
 }
 
-// White balance, exposure, colour matrix (clipping after each, as the NumPy path does), then sRGB through
-// the same 16-bit table, then 8 bits: linear camera RGB (float) -> sRGB float in place, and sRGB uint8.
-extern "C" __global__ void colour(float* rgb, unsigned char* out, const float* gains, float exposure,
-                                  const float* matrix, const float* srgb_table, int table_steps, long long pixels) {
-    long long p = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (p >= pixels) return;
-    float v[3];
-    for (int c = 0; c < 3; ++c) {
-        float balanced = unit(rgb[p * 3 + c] * gains[c]);
-        v[c] = exposure == 1.0f ? balanced : unit(balanced * exposure);
+// Clip, white balance, exposure, colour matrix (clipping after each), 16-bit sRGB table to 8 bits: the same
+// steps, in the same float32 order, as _finish() in gpu_worker/pipeline/develop.py. `colour` holds the gains (3),
+// the exposure factor (1) and the 3x3 matrix by rows (9).
+__device__ void finish(float red, float green, float blue, const float* colour, const unsigned char* table,
+                       int table_steps, unsigned char* out) {
+    red = unit(unit(red) * colour[0]);
+    green = unit(unit(green) * colour[1]);
+    blue = unit(unit(blue) * colour[2]);
+    if (colour[3] != 1.0f) {
+        red = unit(red * colour[3]);
+        green = unit(green * colour[3]);
+        blue = unit(blue * colour[3]);
     }
     for (int c = 0; c < 3; ++c) {
-        float linear = unit(matrix[c * 3] * v[0] + matrix[c * 3 + 1] * v[1] + matrix[c * 3 + 2] * v[2]);
-        float encoded = srgb_table[(int)(linear * (float)table_steps + 0.5f)];
-        rgb[p * 3 + c] = encoded;
-        out[p * 3 + c] = (unsigned char)(encoded * 255.0f + 0.5f);
+        float linear = unit(colour[4 + 3 * c] * red + colour[5 + 3 * c] * green + colour[6 + 3 * c] * blue);
+        out[c] = table[(int)(linear * (float)table_steps + 0.5f)];
     }
 }
 """
 
 _DEMOSAIC_HEAD = r"""
-// Malvar-He-Cutler demosaic of a {pattern} mosaic: black/white levels per Bayer site, mirror padding.
-extern "C" __global__ void demosaic_{pattern}(const unsigned short* mosaic, float* rgb, const float* black,
-                                             float white, int rows, int cols) {{
+// Develop a {pattern} mosaic in one pass: black/white levels per Bayer site, Malvar-He-Cutler demosaic with
+// mirror padding, then finish() to 8-bit sRGB.
+extern "C" __global__ void develop_{pattern}(const unsigned short* mosaic, unsigned char* out, const float* black,
+                                            float white, const float* colour, const unsigned char* table,
+                                            int table_steps, int rows, int cols) {{
     long long p = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (p >= (long long)rows * cols) return;
     int y = (int)(p / cols), x = (int)(p % cols);
@@ -128,7 +130,7 @@ def demosaic_source(pattern: str) -> str:
             f"        case {site_y * 2 + site_x}: r = {_sum(red)}; g = {_sum(green)}; b = {_sum(blue)}; break;"
         )
     lines.append("        default: r = g = b = 0.0f;\n    }")
-    lines.append("    rgb[p * 3] = unit(r); rgb[p * 3 + 1] = unit(g); rgb[p * 3 + 2] = unit(b);\n    #undef V\n}\n")
+    lines.append("    finish(r, g, b, colour, table, table_steps, out + p * 3);\n    #undef V\n}\n")
     return "\n".join(lines)
 
 
@@ -138,9 +140,10 @@ KERNEL_NAMES = (
     "resample_rows_f32",
     "resample_columns",
     "sharpen_to_u8",
-    "colour",
-    *(f"demosaic_{pattern}" for pattern in PATTERNS),
+    *(f"develop_{pattern}" for pattern in PATTERNS),
 )
+# No fused multiply-adds: each product and sum rounds as on the CPU (Numba, NumPy), so the paths agree.
+COMPILE_OPTIONS = ("-std=c++17", "--fmad=false")
 BLOCK = 256
 
 

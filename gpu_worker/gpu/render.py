@@ -13,10 +13,18 @@ import numpy as np
 
 from gpu_worker.codecs import DecodedPhoto, RawPhoto, RenderedPhoto, decode, encode_jpeg
 from gpu_worker.gpu.context import GpuContext
-from gpu_worker.gpu.kernels import grid
+from gpu_worker.gpu.kernels import BLOCK, grid
 from gpu_worker.metadata import insert_segments, metadata_segments
 from gpu_worker.photo import FULL, Options, exposure_table
-from gpu_worker.pipeline import apply_orientation, camera_gains, grey_world_gains, sharpen_kernel, target_size
+from gpu_worker.pipeline import (
+    apply_orientation,
+    bayer_means,
+    camera_gains,
+    grey_world_gains,
+    sharpen_kernel,
+    target_size,
+)
+from gpu_worker.pipeline.develop import colour_parameters
 
 
 def decode_on_device(context: GpuContext, data: bytes) -> tuple[DecodedPhoto, Any | None]:
@@ -34,29 +42,29 @@ def decode_on_device(context: GpuContext, data: bytes) -> tuple[DecodedPhoto, An
 
 
 def develop_raw_gpu(context: GpuContext, photo: RawPhoto, options: Options) -> Any:
-    """Mosaic -> sRGB uint8 frame: the fused demosaic kernel, grey-world means if needed, the fused colour kernel."""
+    """Mosaic -> upright-pending HxWx3 uint8 sRGB frame in one fused kernel (grey-world means first if needed)."""
     cp = context.cp
     rows, cols = photo.mosaic.shape
     mosaic = context.upload(photo.mosaic, "mosaic")
-    rgb = cp.empty((rows, cols, 3), cp.float32)
-    black = cp.asarray(photo.black_levels.ravel(), dtype=cp.float32)
-    context.kernels[f"demosaic_{photo.pattern}"](
-        grid(rows * cols), (256,), (mosaic, rgb, black, np.float32(photo.white_level), np.int32(rows), np.int32(cols))
-    )
-    gains = camera_gains(photo.camera_multipliers) if photo.camera_multipliers else grey_world_gains(rgb)
+    if photo.camera_multipliers:
+        gains = camera_gains(photo.camera_multipliers)
+    else:
+        gains = grey_world_gains(bayer_means(mosaic, photo.black_levels, photo.white_level, photo.pattern))
+    colour = cp.asarray(colour_parameters(gains, 2.0**options.exposure_stops, photo.camera_to_srgb))
     frame = cp.empty((rows, cols, 3), cp.uint8)
-    context.kernels["colour"](
+    context.kernels[f"develop_{photo.pattern}"](
         grid(rows * cols),
-        (256,),
+        (BLOCK,),
         (
-            rgb,
+            mosaic,
             frame,
-            cp.asarray(gains, dtype=cp.float32),
-            np.float32(2.0**options.exposure_stops),
-            cp.asarray(photo.camera_to_srgb, dtype=cp.float32),
+            cp.asarray(photo.black_levels.ravel(), dtype=cp.float32),
+            np.float32(photo.white_level),
+            colour,
             context.srgb_table,
-            np.int32(context.table_steps),
-            np.int64(rows * cols),
+            np.int32(context.srgb_table.size - 1),
+            np.int32(rows),
+            np.int32(cols),
         ),
     )
     return frame
@@ -82,13 +90,15 @@ def _resize(context: GpuContext, source: Any, height: int, width: int) -> Any:
     rows = cp.empty((height, in_cols, 3), cp.float32)
     name = "resample_rows_u8" if source.dtype == cp.uint8 else "resample_rows_f32"
     context.kernels[name](
-        grid(rows.size), (256,), (source, rows, index, weight, np.int32(taps), np.int32(height), np.int32(in_cols * 3))
+        grid(rows.size),
+        (BLOCK,),
+        (source, rows, index, weight, np.int32(taps), np.int32(height), np.int32(in_cols * 3)),
     )
     index, weight, taps = context.plan(in_cols, width)
     out = cp.empty((height, width, 3), cp.float32)
     context.kernels["resample_columns"](
         grid(out.size),
-        (256,),
+        (BLOCK,),
         (rows, out, index, weight, np.int32(taps), np.int32(height), np.int32(in_cols), np.int32(width)),
     )
     return out
@@ -105,7 +115,7 @@ def resized_variants_gpu(context: GpuContext, frame: Any, options: Options) -> d
         source = _resize(context, source, height, width)
         out = cp.empty((height, width, 3), cp.uint8)
         context.kernels["sharpen_to_u8"](
-            grid(out.size), (256,), (source, out, kernel, np.int32(height), np.int32(width))
+            grid(out.size), (BLOCK,), (source, out, kernel, np.int32(height), np.int32(width))
         )
         variants[str(edge)] = out
     return variants
