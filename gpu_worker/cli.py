@@ -91,6 +91,7 @@ def _serve(args: argparse.Namespace) -> int:
     )
     metrics = WorkerMetrics()
     with _processor(args) as processor:
+        metrics.report_device(processor.device)
         consumer = Consumer(_redis(args), open_store(args.store), processor, settings, metrics)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: consumer.stop())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gpu_worker.gpu.codec import ENV, choose_backend
+from gpu_worker.gpu.codec import BACKENDS, ENV, choose_backend
 from gpu_worker.gpu.startup import DEFAULT_CACHE_DIR, GpuStartupError, prepare_cache_dir, start_gpu
 from tests import image_sandbox
 
@@ -148,3 +148,30 @@ def test_every_kernel_compiles_with_nvrtc_for_the_fleet_gpus(arch: str) -> None:
     ptx = nvrtc.getPTX(program)
     ptx = ptx.decode() if isinstance(ptx, bytes) else ptx
     assert all(f".entry {name}(" in ptx for name in KERNEL_NAMES)
+
+
+def _dockerfile_env() -> dict[str, str]:
+    text = (image_sandbox.REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    env: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            env.update(pair.split("=", 1) for pair in line[4:].split() if "=" in pair)
+    return env
+
+
+def test_the_image_points_cupy_and_the_cuda_jit_cache_where_the_worker_prepares_them() -> None:
+    env = _dockerfile_env()
+    assert env["CUPY_CACHE_DIR"] == DEFAULT_CACHE_DIR and DEFAULT_CACHE_DIR.startswith("/tmp/")  # the emptyDir
+    assert env["CUDA_CACHE_PATH"] == f"{DEFAULT_CACHE_DIR}/cuda-jit"
+    assert env[ENV] in ("auto", *BACKENDS)
+
+
+def test_the_bench_stage_installs_the_bench_extra_with_the_baselines() -> None:
+    import tomllib
+
+    dockerfile = (image_sandbox.REPO / "Dockerfile").read_text()
+    extras = tomllib.loads((image_sandbox.REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    bench_stage = dockerfile[dockerfile.index("AS bench") : dockerfile.index("AS worker\n")]
+    assert "['bench']" in bench_stage.replace("\\\n", "")
+    assert {"pyvips", "pidng"} <= {requirement.split(">")[0].split("=")[0] for requirement in extras["bench"]}
+    assert "x['worker'] + x['gpu']" in dockerfile
