@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -13,6 +9,8 @@ from prometheus_client import generate_latest
 
 from gpu_worker.device import CPU
 from gpu_worker.metrics import WorkerMetrics
+from tests.redis_server import free_port
+from tests.test_queue import _wait, _worker
 
 
 def test_the_decode_backend_metric_names_the_device_and_the_backend() -> None:
@@ -23,28 +21,20 @@ def test_the_decode_backend_metric_names_the_device_and_the_backend() -> None:
 
 
 def test_serve_publishes_its_decode_backend_on_metrics(redis_server, tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [
-        sys.executable,
-        "-m",
-        "gpu_worker",
-        "serve",
-        "--redis",
-        redis_server.url,
-        "--store",
-        f"file://{tmp_path}",
-    ]
-    worker = subprocess.Popen([*command, "--device", "cpu", "--health-port", str(port)], stderr=subprocess.DEVNULL)
+    port = free_port()
+    worker = _worker(redis_server, tmp_path, "--health-port", str(port))  # the queue tests' `serve`, on the CPU
     try:
-        deadline, exposed = time.monotonic() + 60, ""
-        while time.monotonic() < deadline and "wedsync_decode_backend_info" not in exposed:
+        exposed: list[str] = [""]
+
+        def published() -> bool:
             try:
-                exposed = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1).read().decode()
+                exposed[0] = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1).read().decode()
             except OSError:
-                time.sleep(0.1)
-        assert 'wedsync_decode_backend_info{backend="libjpeg-turbo",device="cpu"} 1.0' in exposed
+                return False
+            return "wedsync_decode_backend_info" in exposed[0]
+
+        _wait(published, what="metrics")
+        assert 'wedsync_decode_backend_info{backend="libjpeg-turbo",device="cpu"} 1.0' in exposed[0]
     finally:
         worker.terminate()
         worker.wait(timeout=60)
