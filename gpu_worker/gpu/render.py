@@ -111,7 +111,7 @@ def resized_variants_gpu(context: GpuContext, frame: Any, options: Options) -> d
     variants: dict[str, Any] = {}
     source = frame
     for edge in options.long_edges:
-        height, width = target_size(source.shape[0], source.shape[1], edge)
+        height, width = target_size(frame.shape[0], frame.shape[1], edge)  # from the full frame, not the cascade
         source = _resize(context, source, height, width)
         out = cp.empty((height, width, 3), cp.uint8)
         context.kernels["sharpen_to_u8"](
