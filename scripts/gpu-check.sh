@@ -41,7 +41,7 @@ PY
 cat "$OUT/environment.txt"
 
 log "pytest: tests/test_gpu.py (all marked gpu) and the start-up tests"
-timeout 240 python3 -m pytest -q -p no:cacheprovider -o addopts="" -rs \
+timeout 240 python3 -m pytest -q -p no:cacheprovider --noconftest -o addopts="" -rs \
     tests/test_gpu.py tests/test_gpu_startup.py 2>&1 | tee "$OUT/pytest-gpu.txt"
 log "pytest exit ${PIPESTATUS[0]}"
 

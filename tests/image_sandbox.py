@@ -17,6 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON_MOUNT = "/tmp/.python"  # the interpreter's prefix, bind-mounted (not written by the worker)
+SITE_MOUNT = "/tmp/.python-site"  # its site-packages, wherever the venv lives (even under the real /tmp)
 WORKER_UID = 10001
 
 
@@ -32,19 +33,26 @@ def run_as_worker(code: str, env: dict[str, str] | None = None, timeout: float =
     prefix = sys.base_prefix
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     site = sysconfig.get_paths()["purelib"]
+    inherited = {k: v for k, v in os.environ.items() if k.startswith(("CUDA_", "NVIDIA_"))}  # the GPU's runtime
+    libraries = ":".join(filter(None, [f"{PYTHON_MOUNT}/lib", os.environ.get("LD_LIBRARY_PATH")]))
     environment = {
+        **inherited,
         "HOME": "/nonexistent",  # the image's user has no home directory
         "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": f"{REPO}:{site}",
+        "PYTHONPATH": f"{REPO}:{SITE_MOUNT}",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "LD_LIBRARY_PATH": libraries,  # a shared-library interpreter finds libpython under the mount
         **(env or {}),
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in environment.items())
     script = " && ".join(
         [
+            f"cd {shlex.quote(site)}",  # the shell keeps this directory even if a venv under /tmp gets hidden
             "mount --bind / / && mount -o remount,bind,ro /",
             "mount -t tmpfs -o mode=1777 tmpfs /tmp",
-            f"mkdir {PYTHON_MOUNT} && mount --bind -o ro {shlex.quote(prefix)} {PYTHON_MOUNT}",
+            f"mkdir {PYTHON_MOUNT} {SITE_MOUNT}",
+            f"mount --bind -o ro {shlex.quote(prefix)} {PYTHON_MOUNT}",
+            f"mount --no-canonicalize --bind -o ro . {SITE_MOUNT}",
             f"exec setpriv --reuid={WORKER_UID} --regid={WORKER_UID} --clear-groups env -i {exports} "
             f"{PYTHON_MOUNT}/bin/{version} -c {shlex.quote(code)}",
         ]
