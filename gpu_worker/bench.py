@@ -202,6 +202,7 @@ def _raw_rounds(dngs: list[bytes], repeats: int, mp: int) -> str:
 def run_benchmark(megapixels: tuple[int, ...] = (24, 50), repeats: int = 3, device_choice: str = "auto") -> str:
     """Run every measurement and return the report as Markdown."""
     logging.getLogger("pyvips").setLevel(logging.WARNING)  # libvips narrates every operation at INFO
+    start_load = os.getloadavg()[0]
     device = select_device(device_choice)  # type: ignore[arg-type]
     lines = [
         f"Machine: {machine()}; {versions()}; device: {device.name} (JPEG decode: {device.decode_backend}).",
@@ -232,7 +233,12 @@ def run_benchmark(megapixels: tuple[int, ...] = (24, 50), repeats: int = 3, devi
             f"- {mp} MP DNG quality against the true scene: ours (Malvar-He-Cutler) {psnr(developed, truth):.2f} dB, "
             f"LibRaw LINEAR {psnr(libraw_linear(dngs[0]), truth):.2f} dB"
         )
-    return "\n".join(lines + notes + memory_lines + stage_lines) + "\n"
+    load = [
+        "",
+        f"Load average (1 min) at the start and the end: {start_load:.1f}, {os.getloadavg()[0]:.1f} "
+        f"(above {usable_cores()}: other processes shared the cores during the run).",
+    ]
+    return "\n".join(lines + notes + memory_lines + stage_lines + load) + "\n"
 
 
 def stage_clock(device: Device) -> str:
