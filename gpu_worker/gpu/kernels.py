@@ -66,7 +66,8 @@ extern "C" __global__ void resample_columns(const float* src, float* dst, const 
     dst[n] = acc;
 }
 
-// Output sharpening (a 3x3 kernel, edges clamped) and quantisation to 8 bits, in one pass.
+// Output sharpening (a 3x3 kernel) and quantisation to 8 bits, in one pass. The outermost pixels are
+// not sharpened, as Pillow's 3x3 filter on the CPU path leaves them.
 extern "C" __global__ void sharpen_to_u8(const float* src, unsigned char* dst, const float* kernel,
                                          int rows, int cols) {
     long long n = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -74,12 +75,13 @@ extern "C" __global__ void sharpen_to_u8(const float* src, unsigned char* dst, c
     int c = (int)(n % 3);
     long long pixel = n / 3;
     int x = (int)(pixel % cols), y = (int)(pixel / cols);
-    float acc = 0.0f;
-    for (int dy = -1; dy <= 1; ++dy)
-        for (int dx = -1; dx <= 1; ++dx) {
-            int yy = min(max(y + dy, 0), rows - 1), xx = min(max(x + dx, 0), cols - 1);
-            acc += kernel[(dy + 1) * 3 + dx + 1] * src[((long long)yy * cols + xx) * 3 + c];
-        }
+    float acc = src[n];
+    if (y > 0 && x > 0 && y < rows - 1 && x < cols - 1) {
+        acc = 0.0f;
+        for (int dy = -1; dy <= 1; ++dy)
+            for (int dx = -1; dx <= 1; ++dx)
+                acc += kernel[(dy + 1) * 3 + dx + 1] * src[((long long)(y + dy) * cols + x + dx) * 3 + c];
+    }
     dst[n] = (unsigned char)(unit(acc) * 255.0f + 0.5f);
 }
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from gpu_worker.codecs import DecodedPhoto, RawPhoto, RenderedPhoto, decode, encode_jpeg
+from gpu_worker.codecs import DecodedPhoto, RawPhoto, RenderedPhoto, decode, encode_jpeg, is_jpeg
 from gpu_worker.gpu.context import GpuContext
 from gpu_worker.gpu.kernels import BLOCK, grid
-from gpu_worker.metadata import insert_segments, metadata_segments
+from gpu_worker.metadata import insert_segments, metadata_segments, read_metadata
 from gpu_worker.photo import FULL, Options, exposure_table
 from gpu_worker.pipeline import (
     apply_orientation,
@@ -29,9 +29,6 @@ from gpu_worker.pipeline.develop import colour_parameters
 
 def decode_on_device(context: GpuContext, data: bytes) -> tuple[DecodedPhoto, Any | None]:
     """The decoded photo and, for a JPEG the pinned GPU backend could read, its pixels already on the device."""
-    from gpu_worker.codecs import is_jpeg
-    from gpu_worker.metadata import read_metadata
-
     if is_jpeg(data):
         image = context.codec.decode(data, context.stream)
         if image is not None:
