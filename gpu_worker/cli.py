@@ -39,12 +39,17 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _processor(args: argparse.Namespace) -> Any:
-    from gpu_worker.device import select_device
+    from gpu_worker.device import DeviceError, select_device
     from gpu_worker.photo import Options
     from gpu_worker.process import BatchProcessor
 
     options = Options(long_edges=args.long_edges, quality=args.quality, exposure_stops=args.exposure)
-    return BatchProcessor(select_device(args.device), options)
+    try:
+        device = select_device(args.device)
+    except DeviceError as exc:  # no GPU for --device gpu, or an unusable kernel cache directory
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    return BatchProcessor(device, options)
 
 
 def _redis(args: argparse.Namespace) -> Any:

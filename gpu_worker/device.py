@@ -49,18 +49,28 @@ class Device:
 CPU = Device("cpu", np)
 
 
+class DeviceError(RuntimeError):
+    """The device asked for cannot be used as configured (the CLI reports it and exits 2)."""
+
+
 def select_device(choice: DeviceChoice = "auto") -> Device:
-    """`gpu` requires a GPU, `cpu` never uses one, `auto` uses one when present."""
+    """`gpu` requires a GPU, `cpu` never uses one, `auto` uses one when present.
+
+    Raises DeviceError for `gpu` without a usable GPU, and for any GPU whose start-up fails on
+    configuration (an unwritable kernel cache directory).
+    """
     if choice == "cpu":
         return CPU
-    from gpu_worker.gpu.startup import GpuUnavailable, start_gpu
+    from gpu_worker.gpu.startup import GpuStartupError, GpuUnavailable, start_gpu
 
     try:
         return start_gpu()
     except GpuUnavailable as exc:
         if choice == "gpu":
-            raise RuntimeError(f"--device gpu: {exc}") from None
+            raise DeviceError(f"--device gpu: {exc}") from None
         return CPU
+    except GpuStartupError as exc:
+        raise DeviceError(str(exc)) from None
 
 
 def array_module(array: Any) -> Any:

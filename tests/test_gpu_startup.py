@@ -175,3 +175,16 @@ def test_the_bench_stage_installs_the_bench_extra_with_the_baselines() -> None:
     assert "['bench']" in bench_stage.replace("\\\n", "")
     assert {"pyvips", "pidng"} <= {requirement.split(">")[0].split("=")[0] for requirement in extras["bench"]}
     assert "x['worker'] + x['gpu']" in dockerfile
+
+
+def test_asking_for_a_gpu_where_there_is_none_is_a_one_line_error_and_exit_2(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "in").mkdir()
+    command = [sys.executable, "-m", "gpu_worker", "process", str(tmp_path / "in"), str(tmp_path / "out")]
+    result = subprocess.run([*command, "--device", "gpu"], capture_output=True, text=True, timeout=120)
+    if result.returncode == 0:
+        pytest.skip("this machine has a GPU")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --device gpu: ") and "Traceback" not in result.stderr
