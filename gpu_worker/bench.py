@@ -134,6 +134,7 @@ def machine() -> str:
 
 
 def versions() -> str:
+    import numba
     import PIL
     import pyvips
     import rawpy
@@ -141,6 +142,7 @@ def versions() -> str:
 
     return (
         f"NumPy {np.__version__}, Pillow {PIL.__version__}, simplejpeg {simplejpeg.__version__} (libjpeg-turbo), "
+        f"Numba {numba.__version__}, "
         f"libvips {pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}, "
         f"LibRaw {'.'.join(map(str, rawpy.libraw_version))}"
     )
