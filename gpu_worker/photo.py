@@ -36,7 +36,7 @@ from gpu_worker.pipeline import (
     srgb_encode,
     target_size,
 )
-from gpu_worker.pipeline.develop import PAD, colour_parameters, develop_normalised, normalise_padded
+from gpu_worker.pipeline.develop import colour_parameters, develop_mosaic
 
 FULL = "full"
 DEFAULT_LONG_EDGES = (2048, 1024, 400)
@@ -59,16 +59,14 @@ class Options:
 
 
 def develop_raw(photo: RawPhoto, options: Options, buffers: FrameBuffers) -> np.ndarray:
-    """A raw mosaic -> HxWx3 uint8 sRGB, as stored (not yet turned upright), in one fused pass."""
-    rows, cols = photo.mosaic.shape
-    padded = buffers.frame("normalised", (rows + 2 * PAD, cols + 2 * PAD), np.float32)
-    normalise_padded(photo.mosaic, photo.black_levels.ravel().astype(np.float32), np.float32(photo.white_level), padded)
+    """A raw mosaic -> HxWx4 uint8 RGBX sRGB, as stored (not yet turned upright), in one fused pass."""
     if photo.camera_multipliers:
         gains = camera_gains(photo.camera_multipliers)
     else:
         gains = grey_world_gains(bayer_means(photo.mosaic, photo.black_levels, photo.white_level, photo.pattern))
     colour = colour_parameters(gains, 2.0**options.exposure_stops, photo.camera_to_srgb)
-    return develop_normalised(padded, photo.pattern, colour, buffers.frame("developed", (rows, cols, 3)))
+    frame = buffers.frame("developed", (*photo.mosaic.shape, 4))  # RGBX: Pillow shares it without a copy
+    return develop_mosaic(photo.mosaic, photo.black_levels, photo.white_level, photo.pattern, colour, frame)
 
 
 @cache

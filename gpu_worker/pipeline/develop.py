@@ -2,7 +2,8 @@
 exposure, colour matrix, sRGB, 8 bits.
 
 NumPy would make some 300 full-frame passes of this (each tap, each colour step, a temporary per
-step); the loop below visits every pixel once and keeps its taps in cache. It is compiled by Numba
+step); the loop below normalises a strip of rows into a small buffer and develops it while it is in
+cache, so no full-frame float copy exists. It is compiled by Numba
 from source generated out of the filters in `gpu_worker.pipeline.demosaic` (the CUDA kernel of the
 GPU path is generated from the same filters), in float32 like the CUDA kernel, without the GIL, so
 photos develop in parallel. Compilation happens once per process, on first use (no disk cache, so
@@ -21,6 +22,7 @@ from gpu_worker.pipeline.color import SRGB_TABLE_8BIT
 from gpu_worker.pipeline.demosaic import PATTERNS, Kernel, site_kernels
 
 PAD = 2  # the filters reach two pixels
+STRIP = 64  # rows normalised at a time: a strip of a 50 MP frame stays in the L2 cache
 
 
 @numba.njit(nogil=True)
@@ -30,16 +32,19 @@ def _mirror(i: int, n: int) -> int:  # numpy.pad(mode="reflect"), as the CUDA ke
 
 
 @numba.njit(nogil=True)
-def normalise_padded(mosaic: Any, black: Any, white: Any, padded: Any) -> None:
-    """Mosaic -> [0, 1] float32 (black level of each sample's Bayer site, white level), mirror-padded by PAD."""
+def normalise_rows(mosaic: Any, black: Any, white: Any, strip: Any, first: int, last: int) -> None:
+    """Mosaic rows first..last-1 (mirrored past the edges) -> [0, 1] float32 into `strip`, mirror-padded by PAD.
+
+    Each sample loses the black level of its own Bayer site and is scaled by the white level.
+    """
     rows, cols = mosaic.shape
-    for y in range(rows + 2 * PAD):
-        source_y = _mirror(y - PAD, rows)
+    for row in range(first, last):
+        source_y = _mirror(row, rows)
         for x in range(cols + 2 * PAD):
             source_x = _mirror(x - PAD, cols)
             level = black[(source_y & 1) * 2 + (source_x & 1)]
             value = (np.float32(mosaic[source_y, source_x]) - level) / (white - level)
-            padded[y, x] = min(max(value, np.float32(0.0)), np.float32(1.0))
+            strip[row - first, x] = min(max(value, np.float32(0.0)), np.float32(1.0))
 
 
 @numba.njit(nogil=True, inline="always")
@@ -72,16 +77,21 @@ def _terms(kernel: Kernel, site_y: int, site_x: int) -> str:
 
 
 def _source(pattern: str) -> str:
+    """The develop loop for one pattern: strips of STRIP rows, normalised into a small buffer, then every 2x2 tile."""
     lines = [
-        f"def develop_{pattern}(p, colour, table, out):",
-        "    rows, cols = out.shape[0], out.shape[1]",
-        "    for y in range(0, rows, 2):",
-        "        for x in range(0, cols, 2):",
+        f"def develop_{pattern}(mosaic, black, white, colour, table, out):",
+        "    rows, cols = mosaic.shape",
+        f"    p = np.empty(({STRIP} + {2 * PAD}, cols + {2 * PAD}), np.float32)",
+        f"    for top in range(0, rows, {STRIP}):",
+        f"        height = min({STRIP}, rows - top)",
+        f"        normalise_rows(mosaic, black, white, p, top - {PAD}, top + height + {PAD})",
+        "        for y in range(0, height, 2):",
+        "            for x in range(0, cols, 2):",
     ]
     for (site_y, site_x), (red, green, blue) in site_kernels(pattern).items():
         lines.append(
-            f"            _finish({_terms(red, site_y, site_x)}, {_terms(green, site_y, site_x)}, "
-            f"{_terms(blue, site_y, site_x)}, colour, table, out, y + {site_y}, x + {site_x})"
+            f"                _finish({_terms(red, site_y, site_x)}, {_terms(green, site_y, site_x)}, "
+            f"{_terms(blue, site_y, site_x)}, colour, table, out, top + y + {site_y}, x + {site_x})"
         )
     return "\n".join(lines)
 
@@ -90,7 +100,7 @@ def _source(pattern: str) -> str:
 def _kernel(pattern: str) -> Any:
     if pattern not in PATTERNS:
         raise ValueError(f"unsupported Bayer pattern {pattern!r} (expected one of {', '.join(PATTERNS)})")
-    namespace: dict[str, Any] = {"np": np, "_finish": _finish}
+    namespace: dict[str, Any] = {"np": np, "_finish": _finish, "normalise_rows": normalise_rows}
     exec(_source(pattern), namespace)  # generated from the filter tables above, never from input
     return numba.njit(nogil=True)(namespace[f"develop_{pattern}"])
 
@@ -101,10 +111,13 @@ def colour_parameters(gains: Any, exposure_factor: float, matrix: Any) -> np.nda
     return np.asarray(values, dtype=np.float32)
 
 
-def develop_normalised(padded: np.ndarray, pattern: str, colour: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """A normalised, padded mosaic -> HxWx3 uint8 sRGB in `out` (the shape of the unpadded mosaic)."""
-    rows, cols = padded.shape[0] - 2 * PAD, padded.shape[1] - 2 * PAD
-    if rows % 2 or cols % 2 or out.shape != (rows, cols, 3):
-        raise ValueError(f"mosaic must have even sides and out must be {rows}x{cols}x3 (got {out.shape})")
-    _kernel(pattern)(padded, colour, SRGB_TABLE_8BIT, out)
+def develop_mosaic(
+    mosaic: np.ndarray, black_levels: np.ndarray, white_level: float, pattern: str, colour: np.ndarray, out: np.ndarray
+) -> np.ndarray:
+    """An HxW uint16 Bayer mosaic -> 8-bit sRGB in the first three channels of `out` (HxWx3, or HxWx4 for RGBX)."""
+    rows, cols = mosaic.shape
+    if rows % 2 or cols % 2 or out.shape[:2] != (rows, cols) or out.shape[2] < 3:
+        raise ValueError(f"mosaic must have even sides and out must be {rows}x{cols}x3 or x4 (got {out.shape})")
+    black = np.ascontiguousarray(black_levels, dtype=np.float32).ravel()
+    _kernel(pattern)(mosaic, black, np.float32(white_level), colour, SRGB_TABLE_8BIT, out)
     return out
