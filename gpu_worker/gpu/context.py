@@ -15,7 +15,7 @@ from gpu_worker.gpu.kernels import COMPILE_OPTIONS, KERNEL_NAMES, SOURCE
 from gpu_worker.pipeline import resample_weights
 from gpu_worker.pipeline.color import SRGB_TABLE_8BIT
 
-BYTES_PER_PHOTO = 1_500_000_000  # a 50 MP RAW in flight: mosaic, float RGB, frame, resize intermediates
+BYTES_PER_PHOTO = 1_500_000_000  # a 50 MP photo holds ~0.6 GB (mosaic, frame, resize rows) plus codec buffers
 MAX_IN_FLIGHT = 4  # enough to overlap decode, upload, kernels and encode of consecutive photos
 
 
