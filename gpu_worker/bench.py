@@ -1,158 +1,263 @@
-"""`python -m gpu_worker bench`: ms per photo and photos/s, per stage and end to end, against the
-tools a user would otherwise pick, on the same machine in the same run.
+"""`python -m gpu_worker bench`: the pipeline timed from outside against what a user would otherwise run,
+on the same machine, in the same run, on the same gallery.
 
-- JPEG path: decode, orient, resize to the variants, sharpen, encode. Baseline: libvips (pyvips)
-  doing the same work, single-threaded (VIPS_CONCURRENCY=1) for a per-core comparison.
-- RAW path: unpack and develop a Bayer DNG. Baseline: LibRaw's own pipeline (rawpy `postprocess`
-  with LINEAR demosaicking). Quality is measured too: PSNR against the scene the DNG was made from.
+- JPEG path: decode, orient, variants (full, 2048, 1024, 400 px, sharpened), JPEG q90 with metadata.
+  Ours runs as the worker does (`BatchProcessor`, one photo per core) in a child process, which
+  also gives its peak RSS and page faults per photo. Baselines: libvips (`autorot` + `jpegsave`,
+  `thumbnail` + `sharpen` + `jpegsave` per variant, operation cache off) with its default threading,
+  and single-threaded; ours single-threaded as well, for the per-core comparison.
+- RAW path: unpack and develop a Bayer DNG, against LibRaw's own `postprocess` with LINEAR
+  demosaicking (rawpy, its OpenMP threads), plus PSNR against the scene the DNG was made from.
+- Stages: wall time on the CPU; CUDA events on the GPU (`gpu_worker.gpu.timing`).
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
 import platform
+import resource
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 import numpy as np
 
-from gpu_worker.codecs import decode, encode_jpeg
-from gpu_worker.device import select_device
-from gpu_worker.photo import DEFAULT_LONG_EDGES, Options, StageTimes, render_variants
+from gpu_worker.baselines import elapsed, libraw_linear, libvips_round, psnr
+from gpu_worker.codecs import FrameBuffers, decode, encode_jpeg
+from gpu_worker.device import Device, select_device
+from gpu_worker.metadata import Metadata
+from gpu_worker.photo import FULL, Options, resized_variants, upright_frame
 from gpu_worker.pipeline import srgb_encode
+from gpu_worker.process import BatchProcessor, usable_cores
 from gpu_worker.samples import dng_bytes, jpeg_bytes, scene
 
-# Sensor sizes: a 24 MP and a 50 MP full-frame camera.
-SENSORS = {24: (4000, 6000), 50: (5792, 8688)}
+SENSORS = {24: (4000, 6000), 50: (5792, 8688)}  # a 24 MP and a 50 MP full-frame camera
+GALLERY_PHOTOS = 4
+OPTIONS = Options()
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Measurement:
-    """Median seconds per photo over the repeats."""
-
-    label: str
-    seconds: float
-
-    @property
-    def ms(self) -> float:
-        return self.seconds * 1000
-
-    @property
-    def photos_per_second(self) -> float:
-        return 1 / self.seconds
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM). Not `ru_maxrss`, which keeps the parent's peak across fork and exec."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 
 
-def _median_seconds(run: Callable[[], object], repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
+_child: dict = {}  # the worker's state inside its own process
+
+
+def _child_start(device_choice: str, photos: list[bytes], threads: int | None) -> None:
+    device = select_device(device_choice)  # type: ignore[arg-type]
+    processor = BatchProcessor(device, OPTIONS, threads)
+    items = [(str(index), photo) for index, photo in enumerate(photos)]
+    assert all(result.ok for result in processor.process(items[:1]))  # warm: buffers, kernels, plans
+    _child.update(device=device, processor=processor, items=items, faults=0, photos=0)
+
+
+def _child_round() -> float:
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    seconds = elapsed(lambda: list(_child["processor"].process(_child["items"])))
+    _child["faults"] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    _child["photos"] += len(_child["items"])
+    return seconds / len(_child["items"])
+
+
+def _child_stats() -> dict[str, float]:
+    return {
+        "rss_mb": peak_rss_mb(),
+        "faults": _child["faults"] / max(1, _child["photos"]),
+        "device_mb": _device_pool_bytes(_child["device"]) / 2**20,
+        "threads": _child["processor"].threads,
+    }
+
+
+def _device_pool_bytes(device: Device) -> int:
+    """Bytes CuPy's pool holds: it keeps what it once allocated, so this is the peak (0 on the CPU)."""
+    return int(device.xp.get_default_memory_pool().total_bytes()) if device.name == "gpu" else 0
+
+
+class ChildWorker:
+    """The worker (`BatchProcessor`) in its own process, so its RSS and page faults are its own."""
+
+    def __init__(self, device_choice: str, photos: list[bytes], threads: int | None = None):
+        self._pool = multiprocessing.get_context("spawn").Pool(1, _child_start, (device_choice, photos, threads))
+
+    def round(self) -> float:
+        """Seconds per photo for one pass over the gallery."""
+        return self._pool.apply(_child_round)
+
+    def stats(self) -> dict[str, float]:
+        return self._pool.apply(_child_stats)
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
+
+
+def develop_round(dngs: list[bytes], pool: ThreadPoolExecutor, buffers: FrameBuffers) -> float:
+    """Seconds per photo to unpack and develop the DNGs to 8-bit sRGB (no variants, no encode: what LibRaw does)."""
+
+    def develop(data: bytes) -> np.ndarray:
+        return upright_frame(decode(data), OPTIONS, buffers)
+
+    return elapsed(lambda: list(pool.map(develop, dngs))) / len(dngs)
+
+
+def cpu_stages(data: bytes) -> dict[str, float]:
+    """Wall milliseconds per stage for one photo on one thread (the CPU path, timed from outside)."""
+    buffers = FrameBuffers()
+    times: dict[str, float] = {}
+
+    def timed(stage: str, step: Callable[[], T]) -> T:
         start = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        result = step()
+        times[stage] = (time.perf_counter() - start) * 1000
+        return result
+
+    def encode_all(variants: dict[str, np.ndarray], metadata: Metadata) -> list[bytes]:
+        return [encode_jpeg(image, 90, metadata) for image in variants.values()]
+
+    for _ in range(2):  # the second pass is steady state (buffers reused)
+        photo = timed("decode", partial(decode, data, buffers))
+        frame = timed("develop+orient", partial(upright_frame, photo, OPTIONS, buffers))
+        variants = {FULL: frame, **timed("resize+sharpen", partial(resized_variants, frame, OPTIONS))}
+        timed("encode", partial(encode_all, variants, photo.metadata))
+    return times
 
 
-def _vips_jpeg_path(data: bytes, options: Options) -> None:
-    import pyvips
-
-    image = pyvips.Image.new_from_buffer(data, "", access="sequential").autorot()
-    image.jpegsave_buffer(Q=options.quality)
-    for edge in options.long_edges:
-        variant = pyvips.Image.thumbnail_buffer(data, edge, height=edge, size="down")
-        variant.sharpen().jpegsave_buffer(Q=options.quality)
-
-
-def _libraw_linear(data: bytes) -> np.ndarray:
-    import io
-
-    import rawpy
-
-    with rawpy.imread(io.BytesIO(data)) as raw:
-        return raw.postprocess(
-            demosaic_algorithm=rawpy.DemosaicAlgorithm.LINEAR,
-            use_camera_wb=True,
-            no_auto_bright=True,
-            output_bps=8,
-            output_color=rawpy.ColorSpace.sRGB,
-        )
-
-
-def _psnr(image: np.ndarray, truth: np.ndarray, border: int = 8) -> float:
-    inner = (slice(border, -border), slice(border, -border))
-    error = np.mean((image[inner].astype(np.float32) / 255 - truth[inner]) ** 2)
-    return float(10 * np.log10(1 / error))
-
-
-def _machine() -> str:
+def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as info:
             cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{cpu}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, NumPy {np.__version__}"
+    return f"{cpu}, {usable_cores()} usable cores ({os.cpu_count()} logical), Python {platform.python_version()}"
 
 
-def _versions() -> str:
+def versions() -> str:
+    import numba
+    import PIL
     import pyvips
     import rawpy
+    import simplejpeg
 
-    return f"libvips {pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}, LibRaw {rawpy.libraw_version}"
+    return (
+        f"NumPy {np.__version__}, Pillow {PIL.__version__}, simplejpeg {simplejpeg.__version__} (libjpeg-turbo), "
+        f"Numba {numba.__version__}, "
+        f"libvips {pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}, "
+        f"LibRaw {'.'.join(map(str, rawpy.libraw_version))}"
+    )
+
+
+class Rounds:
+    """Seconds per photo of each contender, one sample per round; contenders alternate within a round,
+    so a noisy neighbour slows both sides of a comparison alike."""
+
+    def __init__(self) -> None:
+        self.samples: dict[str, list[float]] = {}
+
+    def add(self, name: str, seconds: float) -> None:
+        self.samples.setdefault(name, []).append(seconds)
+
+    def row(self, label: str, ours: str, baseline: str) -> str:
+        mine, theirs = self.samples[ours], self.samples[baseline]
+        ratio = statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
+        ours_s, theirs_s = statistics.median(mine), statistics.median(theirs)
+        return (
+            f"| {label} | {ours_s * 1000:.0f} | {1 / ours_s:.2f} | {baseline} | {theirs_s * 1000:.0f} | {ratio:.2f}x |"
+        )
+
+
+def _jpeg_rounds(device_name: str, jpegs: list[bytes], repeats: int, mp: int) -> tuple[list[str], dict[str, float]]:
+    rounds = Rounds()
+    workers = {"parallel": ChildWorker(device_name, jpegs)}
+    if device_name == "cpu":
+        workers["1 thread"] = ChildWorker(device_name, jpegs, threads=1)
+    try:
+        for _ in range(repeats):
+            rounds.add("parallel", workers["parallel"].round())
+            rounds.add("libvips, default threads", libvips_round(jpegs, 0, OPTIONS))
+            if "1 thread" in workers:
+                rounds.add("1 thread", workers["1 thread"].round())
+                rounds.add("libvips, 1 thread", libvips_round(jpegs, 1, OPTIONS))
+        stats = workers["parallel"].stats()
+    finally:
+        for worker in workers.values():
+            worker.close()
+    rows = [
+        rounds.row(f"{mp} MP JPEG, ours, {stats['threads']} photos at a time", "parallel", "libvips, default threads")
+    ]
+    if "1 thread" in workers:
+        rows.append(rounds.row(f"{mp} MP JPEG, ours, 1 thread", "1 thread", "libvips, 1 thread"))
+    return rows, stats
+
+
+def _raw_rounds(dngs: list[bytes], repeats: int, mp: int) -> str:
+    rounds, buffers = Rounds(), FrameBuffers()
+    upright_frame(decode(dngs[0]), OPTIONS, buffers)  # warm: Numba compiles the develop loop on first use
+    with ThreadPoolExecutor(usable_cores()) as pool:
+        for _ in range(repeats):
+            rounds.add("ours", develop_round(dngs, pool, buffers))
+            rounds.add("LibRaw LINEAR", elapsed(lambda: [libraw_linear(x) for x in dngs]) / len(dngs))
+    return rounds.row(f"{mp} MP DNG, develop only, {usable_cores()} photos at a time", "ours", "LibRaw LINEAR")
 
 
 def run_benchmark(megapixels: tuple[int, ...] = (24, 50), repeats: int = 3, device_choice: str = "auto") -> str:
     """Run every measurement and return the report as Markdown."""
-    os.environ.setdefault("VIPS_CONCURRENCY", "1")
+    logging.getLogger("pyvips").setLevel(logging.WARNING)  # libvips narrates every operation at INFO
+    start_load = os.getloadavg()[0]
     device = select_device(device_choice)  # type: ignore[arg-type]
-    options = Options(long_edges=DEFAULT_LONG_EDGES)
     lines = [
-        f"Machine: {_machine()}; {_versions()}; array device: {device.name}.",
-        f"Median of {repeats} runs per figure; variants full + {', '.join(map(str, options.long_edges))} px; "
-        f"JPEG quality {options.quality}; libvips single-threaded (VIPS_CONCURRENCY=1).",
+        f"Machine: {machine()}; {versions()}; device: {device.name} (JPEG decode: {device.decode_backend}).",
+        f"Gallery of {GALLERY_PHOTOS} photos per size; {repeats} rounds, contenders alternating within each; "
+        f"medians. Variants full + {', '.join(map(str, OPTIONS.long_edges))} px, JPEG q{OPTIONS.quality}. "
+        "Time ratio = median per round of our time / the baseline's (below 1: we are faster).",
         "",
-        "| Input | Path | Ours (ms/photo) | Baseline | Baseline (ms/photo) | Ours photos/s | Speed vs baseline |",
-        "|---|---|---:|---|---:|---:|---:|",
+        "| Run | Ours (ms/photo) | Ours photos/s | Baseline | Baseline (ms/photo) | Time ratio |",
+        "|---|---:|---:|---|---:|---:|",
     ]
-    stage_lines = ["", "Stage breakdown of our pipeline (ms/photo, last run):", ""]
-    quality_lines = ["", "RAW quality against the scene the DNG was made from (PSNR, dB, higher is better):", ""]
+    notes, memory_lines, stage_lines = [""], [""], ["", f"Stages of one photo (ms; {stage_clock(device)}):", ""]
     for mp in megapixels:
         height, width = SENSORS[mp]
-        jpeg = jpeg_bytes(height, width, seed=mp, quality=95)
-        raw = dng_bytes(height, width, seed=mp)
-
-        def ours_jpeg(data: bytes = jpeg) -> None:
-            pixels = render_variants(device, decode(data), options)
-            for image in pixels.values():
-                encode_jpeg(image, options.quality)
-
-        times = StageTimes()
-        ours = Measurement("ours", _median_seconds(ours_jpeg, repeats))
-        vips = Measurement("libvips", _median_seconds(lambda d=jpeg: _vips_jpeg_path(d, options), repeats))
-        lines.append(_row(f"{mp} MP JPEG", "decode→variants→encode", ours, vips))
-
-        def ours_raw(data: bytes = raw, stage_times: StageTimes | None = None) -> np.ndarray:
-            photo = decode(data)
-            return render_variants(device, photo, Options(long_edges=(), sharpen_amount=0), stage_times)["full"]
-
-        ours_dev = Measurement("ours", _median_seconds(ours_raw, repeats))
-        linear = Measurement("LibRaw LINEAR", _median_seconds(lambda d=raw: _libraw_linear(d), repeats))
-        lines.append(_row(f"{mp} MP DNG", "unpack→demosaic→colour", ours_dev, linear))
-
-        render_variants(device, decode(jpeg), options, times)
-        ours_raw(stage_times=(raw_times := StageTimes()))
-        stage_lines.append(f"- {mp} MP JPEG: " + ", ".join(f"{k} {v * 1000:.0f}" for k, v in times.seconds.items()))
-        stage_lines.append(f"- {mp} MP DNG: " + ", ".join(f"{k} {v * 1000:.0f}" for k, v in raw_times.seconds.items()))
-        truth = srgb_encode(scene(height, width, seed=mp))
-        quality_lines.append(
-            f"- {mp} MP: ours (Malvar-He-Cutler) {_psnr(ours_raw(), truth):.2f} dB, "
-            f"LibRaw LINEAR {_psnr(_libraw_linear(raw), truth):.2f} dB"
+        jpegs = [jpeg_bytes(height, width, seed=mp + i, quality=95) for i in range(GALLERY_PHOTOS)]
+        rows, stats = _jpeg_rounds(device.name, jpegs, repeats, mp)
+        lines += rows
+        memory_lines.append(
+            f"- {mp} MP JPEG gallery, {stats['threads']} photos at a time: peak RSS {stats['rss_mb']:.0f} MB, "
+            f"{stats['faults']:.0f} page faults per photo, peak device memory (CuPy pool) {stats['device_mb']:.0f} MB"
         )
-    return "\n".join(lines + stage_lines + quality_lines) + "\n"
+        dngs = [dng_bytes(height, width, seed=mp + i) for i in range(GALLERY_PHOTOS)]
+        lines.append(_raw_rounds(dngs, repeats, mp))
+        for label, data in ((f"{mp} MP JPEG", jpegs[0]), (f"{mp} MP DNG", dngs[0])):
+            stage_lines.append(f"- {label}: " + ", ".join(f"{k} {v:.1f}" for k, v in stages(device, data).items()))
+        truth = srgb_encode(scene(height, width, seed=mp))
+        developed = upright_frame(decode(dngs[0]), Options(long_edges=()), FrameBuffers())
+        notes.append(
+            f"- {mp} MP DNG quality against the true scene: ours (Malvar-He-Cutler) {psnr(developed, truth):.2f} dB, "
+            f"LibRaw LINEAR {psnr(libraw_linear(dngs[0]), truth):.2f} dB"
+        )
+    load = [
+        "",
+        f"Load average (1 min) at the start and the end: {start_load:.1f}, {os.getloadavg()[0]:.1f} "
+        f"(above {usable_cores()}: other processes shared the cores during the run).",
+    ]
+    return "\n".join(lines + notes + memory_lines + stage_lines + load) + "\n"
 
 
-def _row(label: str, path: str, ours: Measurement, baseline: Measurement) -> str:
-    return (
-        f"| {label} | {path} | {ours.ms:.0f} | {baseline.label} | {baseline.ms:.0f} | "
-        f"{ours.photos_per_second:.2f} | {baseline.seconds / ours.seconds:.2f}x |"
-    )
+def stage_clock(device: Device) -> str:
+    return "CUDA events on the device's stream" if device.name == "gpu" else "wall time, one thread, steady state"
+
+
+def stages(device: Device, data: bytes) -> dict[str, float]:
+    """Milliseconds per stage for one photo, timed from outside the pipeline."""
+    if device.name == "gpu":
+        from gpu_worker.gpu.timing import gpu_stages
+
+        return gpu_stages(device.context, data, OPTIONS)
+    return cpu_stages(data)

@@ -86,12 +86,17 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _processor(args: argparse.Namespace) -> Any:
-    from gpu_worker.device import select_device
+    from gpu_worker.device import DeviceError, select_device
     from gpu_worker.photo import Options
     from gpu_worker.process import BatchProcessor
 
     options = Options(long_edges=args.long_edges, quality=args.quality, exposure_stops=args.exposure)
-    return BatchProcessor(select_device(args.device), options)
+    try:
+        device = select_device(args.device)
+    except DeviceError as exc:  # no GPU for --device gpu, or an unusable kernel cache directory
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    return BatchProcessor(device, options)
 
 
 def _process(args: argparse.Namespace) -> int:
@@ -129,6 +134,7 @@ def _serve(args: argparse.Namespace) -> int:
     metrics = WorkerMetrics()
     health_port = served_ports(args).get(PortPurpose.HEALTH)  # /metrics is served beside /healthz
     with _processor(args) as processor:
+        metrics.report_device(processor.device)
         consumer = Consumer(connect(args.redis), open_store(args.store), processor, settings, metrics)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: consumer.stop())

@@ -1,23 +1,27 @@
 """Decoding camera files (JPEG through libjpeg-turbo, RAW/DNG through LibRaw) and encoding JPEG.
 
-Decoding returns host arrays plus what the pipeline needs from the file's metadata; the pipeline
-moves them to the device once.
+JPEG goes through simplejpeg, which links libjpeg-turbo statically and releases the GIL: frames are
+decoded as RGBX (four bytes a pixel, the layout Pillow and the GPU use without a copy) into buffers
+that are reused for every photo of the same size. Decoding returns host arrays plus what the
+pipeline needs from the file's metadata; encoding splices that metadata back in.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+import simplejpeg
 
+from gpu_worker.metadata import Metadata, insert_segments, metadata_segments, read_metadata, srgb_profile
 from gpu_worker.pipeline.orientation import libraw_flip_to_exif
 
 JPEG_SUFFIXES = {".jpg", ".jpeg"}
 RAW_SUFFIXES = {".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"}
 SUPPORTED_SUFFIXES = JPEG_SUFFIXES | RAW_SUFFIXES
-EXIF_ORIENTATION = 274
+FULL_CHROMA_QUALITY = 90  # from this quality up, no chroma subsampling (libvips' jpegsave does the same)
 
 
 class DecodeError(ValueError):
@@ -26,10 +30,14 @@ class DecodeError(ValueError):
 
 @dataclass(frozen=True)
 class RenderedPhoto:
-    """A camera-rendered photo (JPEG): 8-bit sRGB pixels as stored, and how to orient them."""
+    """A camera-rendered photo (JPEG): 8-bit pixels as stored, and its metadata (orientation included)."""
 
-    pixels: np.ndarray  # HxWx3 uint8
-    orientation: int
+    pixels: np.ndarray  # HxWx4 uint8 RGBX (the fourth byte is padding)
+    metadata: Metadata
+
+    @property
+    def orientation(self) -> int:
+        return self.metadata.orientation
 
 
 @dataclass(frozen=True)
@@ -43,28 +51,47 @@ class RawPhoto:
     camera_multipliers: tuple[float, float, float] | None  # R, G, B as shot
     camera_to_srgb: np.ndarray  # 3x3
     orientation: int
+    metadata: Metadata = field(default_factory=lambda: Metadata(icc_profile=srgb_profile()))
 
 
 DecodedPhoto = RenderedPhoto | RawPhoto
+
+
+class FrameBuffers:
+    """Reusable frames, one per (role, shape) and thread: no full-frame allocation per photo in steady state.
+
+    A frame handed out stays valid until the same thread asks for the same role again. Only the
+    latest shape per role is kept, so a gallery of mixed sizes holds at most one frame per role.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def frame(self, role: str, shape: tuple[int, ...], dtype: type = np.uint8) -> np.ndarray:
+        frames: dict[str, np.ndarray] = self._local.__dict__.setdefault("frames", {})
+        frame = frames.get(role)
+        if frame is None or frame.shape != shape or frame.dtype != dtype:
+            frame = frames[role] = np.empty(shape, dtype=dtype)
+        return frame
 
 
 def is_jpeg(data: bytes) -> bool:
     return data[:3] == b"\xff\xd8\xff"
 
 
-def decode(data: bytes) -> DecodedPhoto:
+def decode(data: bytes, buffers: FrameBuffers | None = None) -> DecodedPhoto:
     """Decode a JPEG or a camera RAW file; anything else raises DecodeError."""
-    return _decode_jpeg(data) if is_jpeg(data) else _decode_raw(data)
+    return _decode_jpeg(data, buffers) if is_jpeg(data) else _decode_raw(data)
 
 
-def _decode_jpeg(data: bytes) -> RenderedPhoto:
+def _decode_jpeg(data: bytes, buffers: FrameBuffers | None) -> RenderedPhoto:
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            orientation = int(image.getexif().get(EXIF_ORIENTATION, 1))
-            pixels = np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        height, width, _, _ = simplejpeg.decode_jpeg_header(data)
+        frame = buffers.frame("decoded", (height, width, 4)) if buffers else None
+        pixels = simplejpeg.decode_jpeg(data, colorspace="RGBX", buffer=frame)
+    except ValueError as exc:  # simplejpeg's error for corrupt, truncated (strict) or unsupported (CMYK) data
         raise DecodeError(f"not a readable JPEG: {exc}") from None
-    return RenderedPhoto(pixels, orientation)
+    return RenderedPhoto(pixels, read_metadata(data))
 
 
 def _decode_raw(data: bytes) -> RawPhoto:
@@ -81,7 +108,9 @@ def _decode_raw(data: bytes) -> RawPhoto:
             mosaic = raw.raw_image_visible
             height, width = mosaic.shape[0] // 2 * 2, mosaic.shape[1] // 2 * 2
             multipliers = raw.camera_whitebalance
-            camera = tuple(float(m) for m in multipliers[:3]) if multipliers[0] > 0 else None
+            camera = (
+                (float(multipliers[0]), float(multipliers[1]), float(multipliers[2])) if multipliers[0] > 0 else None
+            )
             matrix = np.asarray(raw.color_matrix, dtype=np.float32)[:, :3]
             return RawPhoto(
                 mosaic=mosaic[:height, :width].copy(),
@@ -96,8 +125,15 @@ def _decode_raw(data: bytes) -> RawPhoto:
         raise DecodeError(f"not a readable camera RAW file: {exc}") from None
 
 
-def encode_jpeg(pixels: np.ndarray, quality: int) -> bytes:
-    """Encode HxWx3 uint8 sRGB pixels as a baseline JPEG (deterministic for the same pixels)."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels, "RGB").save(buffer, format="JPEG", quality=quality, subsampling=0 if quality >= 90 else 2)
-    return buffer.getvalue()
+def encode_jpeg(pixels: np.ndarray, quality: int, metadata: Metadata | None = None, keep_gps: bool = False) -> bytes:
+    """Encode HxWx3 (RGB) or HxWx4 (RGBX) uint8 sRGB pixels as a baseline JPEG with the photo's metadata.
+
+    Deterministic: the same pixels, quality and metadata give the same bytes.
+    """
+    encoded = simplejpeg.encode_jpeg(
+        np.ascontiguousarray(pixels),
+        quality=quality,
+        colorspace="RGBX" if pixels.shape[2] == 4 else "RGB",
+        colorsubsampling="444" if quality >= FULL_CHROMA_QUALITY else "420",
+    )
+    return insert_segments(encoded, metadata_segments(metadata, keep_gps)) if metadata else encoded

@@ -1,4 +1,9 @@
-"""The array-module switch: CuPy on a GPU, NumPy elsewhere. The only module that imports CuPy."""
+"""The device switch: the GPU path (CuPy, `gpu_worker.gpu`) where there is a GPU, the CPU path elsewhere.
+
+On a GPU, `select_device` runs the start-up (`gpu_worker.gpu.startup`) before it returns: the
+kernel cache directory is prepared before CuPy is imported, and every kernel is compiled and run
+once, so the worker is warm before it serves `/readyz`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ class Device:
 
     name: str
     xp: Any
+    context: Any = None  # the GPU path's warmed kernels, plan cache and decoder (gpu_worker.gpu.context)
 
     def to_device(self, array: np.ndarray) -> Any:
         return self.xp.asarray(array)
@@ -29,26 +35,42 @@ class Device:
             return int(self.xp.get_default_memory_pool().used_bytes())
         return 0
 
+    @property
+    def concurrency(self) -> int | None:
+        """Photos in flight at once on the GPU (sized by device memory); None on the CPU (one per core)."""
+        return self.context.in_flight if self.context is not None else None
 
-def _cupy() -> Any | None:
-    try:
-        import cupy
+    @property
+    def decode_backend(self) -> str:
+        """Which decoder produces the pixels (they differ by backend, so a deployment pins one)."""
+        return self.context.decode_backend if self.context is not None else "libjpeg-turbo"
 
-        return cupy if cupy.cuda.runtime.getDeviceCount() > 0 else None
-    except Exception:
-        return None
+
+CPU = Device("cpu", np)
+
+
+class DeviceError(RuntimeError):
+    """The device asked for cannot be used as configured (the CLI reports it and exits 2)."""
 
 
 def select_device(choice: DeviceChoice = "auto") -> Device:
-    """`gpu` requires a GPU, `cpu` never uses one, `auto` uses one when present."""
+    """`gpu` requires a GPU, `cpu` never uses one, `auto` uses one when present.
+
+    Raises DeviceError for `gpu` without a usable GPU, and for any GPU whose start-up fails on
+    configuration (an unwritable kernel cache directory).
+    """
     if choice == "cpu":
-        return Device("cpu", np)
-    cupy = _cupy()
-    if cupy is None:
+        return CPU
+    from gpu_worker.gpu.startup import GpuStartupError, GpuUnavailable, start_gpu
+
+    try:
+        return start_gpu()
+    except GpuUnavailable as exc:
         if choice == "gpu":
-            raise RuntimeError("--device gpu: no CUDA device or CuPy found (install the 'gpu' extra)")
-        return Device("cpu", np)
-    return Device("gpu", cupy)
+            raise DeviceError(f"--device gpu: {exc}") from None
+        return CPU
+    except GpuStartupError as exc:
+        raise DeviceError(str(exc)) from None
 
 
 def array_module(array: Any) -> Any:
@@ -59,16 +81,3 @@ def array_module(array: Any) -> Any:
 
         return cupy
     return np
-
-
-def scipy_for(xp: Any) -> tuple[Any, Any]:
-    """(ndimage, sparse) for an array module: SciPy's on the CPU, cupyx.scipy's on the GPU."""
-    if xp is np:
-        import scipy.ndimage
-        import scipy.sparse
-
-        return scipy.ndimage, scipy.sparse
-    import cupyx.scipy.ndimage
-    import cupyx.scipy.sparse
-
-    return cupyx.scipy.ndimage, cupyx.scipy.sparse

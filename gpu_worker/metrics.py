@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 
 class WorkerMetrics:
-    """Jobs done, failed and dead-lettered; latency; batch size; queue lag; device memory."""
+    """Jobs done, failed and dead-lettered; latency; batch size; queue lag; device memory; decode backend."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -37,3 +39,12 @@ class WorkerMetrics:
         self.device_memory = Gauge(
             "wedsync_device_memory_bytes", "Bytes held by the device memory pool", registry=self.registry
         )
+        self.decode_backend = Info(
+            "wedsync_decode_backend",
+            "The device and the JPEG decoder whose pixels this worker delivers (pinned per deployment)",
+            registry=self.registry,
+        )
+
+    def report_device(self, device: Any) -> None:
+        """Publish which device and decode backend this worker runs (a `gpu_worker.device.Device`)."""
+        self.decode_backend.info({"device": device.name, "backend": device.decode_backend})

@@ -1,38 +1,46 @@
-"""One photo through the whole chain, on the device: decoded file -> delivery variants as JPEG bytes.
+"""One photo through the whole chain: decoded file -> delivery variants as 8-bit pixels.
 
-RAW: black/white levels -> demosaic -> white balance -> exposure -> colour matrix -> sRGB ->
-orientation -> resize -> sharpen. JPEG (already rendered by the camera): exposure (in linear light,
-only if asked) -> orientation -> resize -> sharpen. Arrays go to the device once and come back once
-per variant, as 8-bit pixels ready for the encoder.
+The stages are separate functions so the benchmark can time each from outside:
+
+1. `upright_frame`: RAW is developed in one fused pass (black/white levels -> demosaic -> white balance
+   -> exposure -> colour matrix -> sRGB -> 8 bits) and a camera JPEG gets exposure only if asked (an
+   exact 256-entry table);
+   then both are turned upright. The result is an HxWxC uint8 frame, which is also the full variant.
+2. `resized_variants`: each smaller variant is resized from the previous (larger) one with Pillow's
+   antialiased Lanczos-3, after a box pre-shrink by a whole factor while at least `REDUCING_GAP` x of
+   Lanczos remains (a 24 MP frame is halved before its 2048 px variant: 2.7x less work, and the
+   result stays closer to a direct Lanczos than libvips' own thumbnail is; see tests/test_pipeline.py),
+   then sharpened with one 3x3 kernel in uint8.
+
+On a GPU the same stages run in `gpu_worker.gpu.render`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from time import perf_counter
-from typing import Any
+from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
+from PIL import Image, ImageFilter
 
-from gpu_worker.codecs import DecodedPhoto, RawPhoto, RenderedPhoto
+from gpu_worker.codecs import DecodedPhoto, FrameBuffers, RawPhoto
 from gpu_worker.device import Device
 from gpu_worker.pipeline import (
-    apply_matrix,
     apply_orientation,
+    bayer_means,
     camera_gains,
-    demosaic,
     exposure,
     grey_world_gains,
-    resize,
-    sharpen,
+    sharpen_kernel,
     srgb_decode,
     srgb_encode,
-    white_balance,
+    target_size,
 )
+from gpu_worker.pipeline.develop import colour_parameters, develop_mosaic
 
 FULL = "full"
 DEFAULT_LONG_EDGES = (2048, 1024, 400)
+REDUCING_GAP = 1.4  # Pillow's `reducing_gap`
 
 
 @dataclass(frozen=True)
@@ -43,85 +51,80 @@ class Options:
     quality: int = 90
     exposure_stops: float = 0.0
     sharpen_amount: float = 0.35
+    keep_gps: bool = False  # GPS coordinates are removed from the delivered EXIF unless this is set
 
     @property
     def variants(self) -> list[str]:
         return [FULL, *(str(edge) for edge in self.long_edges)]
 
 
-@dataclass
-class StageTimes:
-    """Seconds spent per stage (device work is synchronised at each stage boundary)."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def add(self, stage: str, seconds: float) -> None:
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
-
-
-def _timed(device: Device, times: StageTimes | None, stage: str, step: Callable[[], Any]) -> Any:
-    if times is None:
-        return step()
-    start = perf_counter()
-    result = step()
-    if device.name == "gpu":
-        device.xp.cuda.Device().synchronize()
-    times.add(stage, perf_counter() - start)
-    return result
+def develop_raw(photo: RawPhoto, options: Options, buffers: FrameBuffers) -> np.ndarray:
+    """A raw mosaic -> HxWx4 uint8 RGBX sRGB, as stored (not yet turned upright), in one fused pass."""
+    if photo.camera_multipliers:
+        gains = camera_gains(photo.camera_multipliers)
+    else:
+        gains = grey_world_gains(bayer_means(photo.mosaic, photo.black_levels, photo.white_level, photo.pattern))
+    colour = colour_parameters(gains, 2.0**options.exposure_stops, photo.camera_to_srgb)
+    frame = buffers.frame("developed", (*photo.mosaic.shape, 4))  # RGBX: Pillow shares it without a copy
+    return develop_mosaic(photo.mosaic, photo.black_levels, photo.white_level, photo.pattern, colour, frame)
 
 
-def develop_raw(device: Device, photo: RawPhoto, options: Options, times: StageTimes | None = None) -> Any:
-    """A raw mosaic -> oriented HxWx3 sRGB float image on the device."""
-    xp = device.xp
-
-    def normalise() -> Any:
-        mosaic = device.to_device(photo.mosaic).astype(xp.float32)
-        black = xp.tile(device.to_device(photo.black_levels), (mosaic.shape[0] // 2, mosaic.shape[1] // 2))
-        return xp.clip((mosaic - black) / (xp.float32(photo.white_level) - black), 0, 1)
-
-    linear = _timed(device, times, "upload", normalise)
-    rgb = _timed(device, times, "demosaic", lambda: demosaic(linear, photo.pattern))
-
-    def colour() -> Any:
-        gains = camera_gains(photo.camera_multipliers) if photo.camera_multipliers else grey_world_gains(rgb)
-        balanced = exposure(white_balance(rgb, gains), options.exposure_stops)
-        return srgb_encode(apply_matrix(balanced, photo.camera_to_srgb))
-
-    srgb = _timed(device, times, "colour", colour)
-    return _timed(device, times, "orient", lambda: apply_orientation(srgb, photo.orientation))
+@cache
+def exposure_table(stops: float) -> np.ndarray:
+    """Exposure compensation of 8-bit sRGB values in linear light, exactly, as a 256-entry table."""
+    levels = np.arange(256, dtype=np.float32) / 255
+    return (srgb_encode(exposure(srgb_decode(levels), stops)) * 255 + 0.5).astype(np.uint8)
 
 
-def develop_rendered(device: Device, photo: RenderedPhoto, options: Options, times: StageTimes | None = None) -> Any:
-    """A camera JPEG -> oriented HxWx3 sRGB float image on the device."""
-    xp = device.xp
-    srgb = _timed(device, times, "upload", lambda: device.to_device(photo.pixels).astype(xp.float32) / 255)
-    if options.exposure_stops:
-        srgb = _timed(device, times, "colour", lambda: srgb_encode(exposure(srgb_decode(srgb), options.exposure_stops)))
-    return _timed(device, times, "orient", lambda: apply_orientation(srgb, photo.orientation))
+def upright_frame(photo: DecodedPhoto, options: Options, buffers: FrameBuffers) -> np.ndarray:
+    """The photo as an upright HxWxC uint8 frame (C is 4, RGBX, for JPEG input): the full variant."""
+    if isinstance(photo, RawPhoto):
+        pixels = develop_raw(photo, options, buffers)
+    else:
+        pixels = photo.pixels
+        if options.exposure_stops:
+            np.take(exposure_table(options.exposure_stops), pixels, out=pixels)  # in place: the frame is ours
+    if photo.orientation == 1:
+        return pixels
+    turned = apply_orientation(pixels, photo.orientation, copy=False)
+    out = buffers.frame("upright", turned.shape)
+    np.copyto(out, turned)
+    return out
+
+
+@cache
+def sharpen_filter(amount: float) -> ImageFilter.Kernel:
+    return ImageFilter.Kernel((3, 3), sharpen_kernel(amount).ravel().tolist(), scale=1)
+
+
+def _as_image(frame: np.ndarray) -> Image.Image:
+    """A Pillow image over the frame: no copy for RGBX, whose layout Pillow shares."""
+    height, width, channels = frame.shape
+    if channels == 4:
+        return Image.frombuffer("RGBX", (width, height), frame, "raw", "RGBX", 0, 1)
+    return Image.fromarray(frame, "RGB")
+
+
+def resized_variants(frame: np.ndarray, options: Options) -> dict[str, np.ndarray]:
+    """The smaller variants of an upright frame, keyed by long edge, as HxWxC uint8 arrays."""
+    variants: dict[str, np.ndarray] = {}
+    source = _as_image(frame)
+    for edge in options.long_edges:
+        height, width = target_size(frame.shape[0], frame.shape[1], edge)  # from the full frame, not the cascade
+        if (width, height) != source.size:
+            source = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
+        finished = source.filter(sharpen_filter(options.sharpen_amount)) if options.sharpen_amount else source
+        variants[str(edge)] = np.asarray(finished)
+    return variants
 
 
 def render_variants(
-    device: Device, photo: DecodedPhoto, options: Options, times: StageTimes | None = None
+    device: Device, photo: DecodedPhoto, options: Options, buffers: FrameBuffers | None = None
 ) -> dict[str, np.ndarray]:
-    """Every delivery variant as HxWx3 uint8 host pixels, keyed `full`, `2048`, ...
+    """Every delivery variant as HxWxC uint8 host pixels, keyed `full`, `2048`, ... (the GPU path on a GPU)."""
+    if device.name == "gpu":
+        from gpu_worker.gpu.render import render_variants_gpu
 
-    Each variant is resized from the previous (larger) one, which keeps every step a modest,
-    antialiased shrink. Output sharpening restores the crispness resampling takes away, so it is
-    applied to the resized variants; the full-size variant keeps the developed pixels as they are.
-    """
-    develop = develop_raw if isinstance(photo, RawPhoto) else develop_rendered
-    image = develop(device, photo, options, times)
-    variants: dict[str, np.ndarray] = {}
-    source = image
-    for variant in options.variants:
-        if variant != FULL:
-            source = _timed(device, times, "resize", lambda s=source, v=variant: resize(s, int(v)))
-        finished = (
-            source
-            if variant == FULL
-            else _timed(device, times, "sharpen", lambda s=source: sharpen(s, options.sharpen_amount))
-        )
-        variants[variant] = _timed(
-            device, times, "download", lambda f=finished: device.to_host((f * 255 + 0.5).astype(device.xp.uint8))
-        )
-    return variants
+        return render_variants_gpu(device.context, photo, options)
+    frame = upright_frame(photo, options, buffers or FrameBuffers())
+    return {FULL: frame, **resized_variants(frame, options)}

@@ -1,18 +1,20 @@
-"""Photos in, encoded variants out, in batches: decoding and encoding overlap the device work.
+"""Photos in, encoded variants out: each photo decoded, rendered and encoded by one worker thread.
 
-Decoding (libjpeg-turbo, LibRaw) and JPEG encoding release the GIL, so a thread pool decodes the
-next photos and encodes the previous ones while the device develops the current one.
+libjpeg-turbo (simplejpeg), LibRaw, Pillow's resampling and NumPy's large-array loops release the
+GIL, so photos run in parallel with one thread per core (no oversubscription: none of these
+libraries starts threads of its own here). Each thread reuses its frame buffers from photo to photo.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from gpu_worker.codecs import DecodedPhoto, DecodeError, decode, encode_jpeg
+from gpu_worker.codecs import DecodeError, FrameBuffers, decode, encode_jpeg
 from gpu_worker.device import Device
-from gpu_worker.photo import Options, StageTimes, render_variants
+from gpu_worker.photo import Options, render_variants
 
 
 @dataclass(frozen=True)
@@ -28,19 +30,36 @@ class Result:
         return self.error is None
 
 
-def process_bytes(device: Device, data: bytes, options: Options, times: StageTimes | None = None) -> dict[str, bytes]:
-    """Decode, develop and encode one photo (raises DecodeError for unreadable input)."""
-    pixels = render_variants(device, decode(data), options, times)
-    return {variant: encode_jpeg(image, options.quality) for variant, image in pixels.items()}
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which container runtimes set), at least 1."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def process_bytes(
+    device: Device, data: bytes, options: Options, buffers: FrameBuffers | None = None
+) -> dict[str, bytes]:
+    """Decode, develop and encode one photo (raises DecodeError for unreadable input); on a GPU, all on the device."""
+    if device.name == "gpu":
+        from gpu_worker.gpu.render import process_bytes_gpu
+
+        return process_bytes_gpu(device.context, data, options)
+    photo = decode(data, buffers)
+    pixels = render_variants(device, photo, options, buffers)
+    return {
+        variant: encode_jpeg(image, options.quality, photo.metadata, options.keep_gps)
+        for variant, image in pixels.items()
+    }
 
 
 class BatchProcessor:
-    """Processes batches of (key, bytes) with decode and encode overlapping the device work."""
+    """Processes batches of (key, bytes), `threads` photos at a time (default: one per usable core)."""
 
-    def __init__(self, device: Device, options: Options, threads: int = 4):
+    def __init__(self, device: Device, options: Options, threads: int | None = None):
         self.device = device
         self.options = options
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="codec")
+        self.threads = threads or device.concurrency or usable_cores()
+        self._buffers = FrameBuffers()
+        self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="photo")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -51,23 +70,16 @@ class BatchProcessor:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def _one(self, key: str, data: bytes) -> Result:
+        try:
+            return Result(key, process_bytes(self.device, data, self.options, self._buffers))
+        except DecodeError as exc:
+            return Result(key, None, str(exc))
+        except Exception as exc:  # a bad photo fails only itself
+            return Result(key, None, f"{type(exc).__name__}: {exc}")
+
     def process(self, items: Iterable[tuple[str, bytes]]) -> Iterator[Result]:
         """Results in input order; a photo that fails is reported and the others go on."""
-        decoding = [(key, self._pool.submit(decode, data)) for key, data in items]
-        encoding: list[tuple[str, Future[dict[str, bytes]] | None, str | None]] = []
-        for key, decoded in decoding:
-            try:
-                photo: DecodedPhoto = decoded.result()
-                pixels = render_variants(self.device, photo, self.options)
-            except DecodeError as exc:
-                encoding.append((key, None, str(exc)))
-                continue
-            except Exception as exc:
-                encoding.append((key, None, f"{type(exc).__name__}: {exc}"))
-                continue
-            encoding.append((key, self._pool.submit(self._encode_all, pixels), None))
-        for key, encoded, error in encoding:
-            yield Result(key, encoded.result(), None) if encoded is not None else Result(key, None, error)
-
-    def _encode_all(self, pixels: dict) -> dict[str, bytes]:
-        return {variant: encode_jpeg(image, self.options.quality) for variant, image in pixels.items()}
+        futures = [self._pool.submit(self._one, key, data) for key, data in items]
+        for future in futures:
+            yield future.result()

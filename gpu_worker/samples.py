@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from gpu_worker.codecs import EXIF_ORIENTATION
+from gpu_worker.metadata import EXIF_ORIENTATION
 
 # The fixture's camera records linear sRGB, so its ColorMatrix1 (XYZ -> camera) is XYZ -> linear sRGB.
 XYZ_TO_LINEAR_SRGB = np.array(
@@ -29,7 +29,9 @@ def scene(height: int, width: int, seed: int = 0) -> np.ndarray:
     x /= max(width - 1, 1)
     base = np.stack([0.2 + 0.6 * x, 0.25 + 0.5 * y, 0.7 - 0.5 * x * y], axis=-1)
     stripes = (np.sin(x * width / 7.0) > 0).astype(np.float32)[..., None] * 0.15
-    disc = (((x - 0.6) ** 2 + (y - 0.4) ** 2) < 0.04).astype(np.float32)[..., None] * np.float32([0.3, -0.1, -0.2])
+    disc = (((x - 0.6) ** 2 + (y - 0.4) ** 2) < 0.04).astype(np.float32)[..., None] * np.array(
+        [0.3, -0.1, -0.2], dtype=np.float32
+    )
     texture = rng.normal(0, 0.02, size=(height, width, 1)).astype(np.float32)
     return np.clip(base + stripes + disc + texture, 0, 1).astype(np.float32)
 

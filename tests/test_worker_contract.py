@@ -240,3 +240,20 @@ def test_the_contract_reports_a_probe_on_a_port_that_serves_no_health(prod) -> N
     api.spec["livenessProbe"]["httpGet"]["port"] = "http-metrics"
     problems = contract_problems(edited, images)
     assert f"{api.where}: livenessProbe is port 8080, where `api` serves no health" in "\n".join(problems)
+
+
+def test_the_worker_deployment_sets_what_the_gpu_start_up_reads(prod) -> None:
+    """The kernel caches sit on the pod's writable scratch volume, and the decode backend is one the worker knows."""
+    from gpu_worker.gpu.codec import BACKENDS
+    from gpu_worker.gpu.codec import ENV as DECODE_BACKEND
+
+    platform, plan = prod
+    workers = [c for c in worker_containers(plan, worker_images(platform)) if c.spec["args"][0] == "serve"]
+    assert workers
+    for worker in workers:
+        env = {e["name"]: e.get("value") for e in worker.spec.get("env", [])}
+        assert env[DECODE_BACKEND] in BACKENDS
+        writable = [m["mountPath"] for m in worker.spec["volumeMounts"] if not m.get("readOnly")]
+        for variable in ("CUPY_CACHE_DIR", "CUDA_CACHE_PATH"):
+            assert any(env[variable].startswith(f"{path}/") for path in writable), (variable, env[variable])
+        assert worker.spec["startupProbe"]["httpGet"]["port"] == worker.spec["livenessProbe"]["httpGet"]["port"]

@@ -43,6 +43,12 @@ class PhotoWorkerArgs:
 
 
 WORKER_GPUS = 1  # GPUs each worker pod requests
+# Where the worker keeps CuPy's and the CUDA driver's compiled kernels (gpu_worker/gpu/startup.py reads these, the
+# Dockerfile sets the same): the pod's /tmp emptyDir, since the root filesystem is read-only and uid 10001 has no home.
+KERNEL_CACHE_ENV = {"CUPY_CACHE_DIR": "/tmp/cupy", "CUDA_CACHE_PATH": "/tmp/cupy/cuda-jit"}
+DECODE_BACKEND_ENV = "WEDSYNC_DECODE_BACKEND"  # gpu_worker/gpu/codec.py ENV
+# Kernels are compiled and warmed before the worker's health server starts: the startup probe allows for it.
+STARTUP_PROBE_PERIOD, STARTUP_PROBE_FAILURES = 5, 24
 
 
 def replica_bounds(args: PhotoWorkerArgs) -> tuple[int, int]:
@@ -93,9 +99,16 @@ def create_photo_worker(
         name=WORKER,
         image=args.image,
         args=worker_args(args),
-        env=redis.env(),
+        env=[
+            *redis.env(),
+            *(k8s.core.v1.EnvVarArgs(name=key, value=value) for key, value in KERNEL_CACHE_ENV.items()),
+            k8s.core.v1.EnvVarArgs(name=DECODE_BACKEND_ENV, value=args.queue.decode_backend),
+        ],
         ports=[k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT)],
         resources=requirements(args.resources, gpus=WORKER_GPUS),
+        startup_probe=http_probe(
+            LIVENESS_PATH, "http-metrics", period=STARTUP_PROBE_PERIOD, failures=STARTUP_PROBE_FAILURES, delay=0
+        ),
         liveness_probe=http_probe(LIVENESS_PATH, "http-metrics", period=20, failures=6, delay=30),
         readiness_probe=http_probe(READINESS_PATH, "http-metrics"),
         security_context=locked_down(),

@@ -1,4 +1,4 @@
-"""Colour steps on HxWx3 float32 arrays in [0, 1]: white balance, exposure, colour matrix, sRGB gamma."""
+"""Colour maths shared by both paths: camera and grey-world white balance, exposure, the sRGB transfer curve."""
 
 from __future__ import annotations
 
@@ -9,17 +9,24 @@ import numpy as np
 from gpu_worker.device import array_module
 
 
-def white_balance(rgb: Any, gains: Any) -> Any:
-    """Multiply each channel by its gain (green is usually 1), clipping highlights at 1."""
-    xp = array_module(rgb)
-    return xp.clip(rgb * xp.asarray(gains, dtype=rgb.dtype), 0.0, 1.0)
+def bayer_means(mosaic: Any, black_levels: Any, white_level: float, pattern: str) -> np.ndarray:
+    """Mean R, G and B of a raw mosaic in [0, 1] (both greens pooled), on NumPy or CuPy, for grey-world balance."""
+    xp = array_module(mosaic)
+    sums, counts = np.zeros(3), np.zeros(3)
+    for index, colour in enumerate(pattern):
+        site_y, site_x = divmod(index, 2)
+        level = float(black_levels[site_y][site_x])
+        samples = mosaic[site_y::2, site_x::2].astype(xp.float32) - xp.float32(level)
+        samples /= xp.float32(white_level - level)
+        sums["RGB".index(colour)] += float(xp.clip(samples, 0, 1).mean())
+        counts["RGB".index(colour)] += 1
+    return sums / counts
 
 
-def grey_world_gains(rgb: Any) -> Any:
-    """Gains that make the image's mean colour neutral, relative to green (for photos without camera multipliers)."""
-    xp = array_module(rgb)
-    means = rgb.reshape(-1, 3).mean(axis=0)
-    return means[1] / xp.maximum(means, xp.float32(1e-6))
+def grey_world_gains(means: Any) -> tuple[float, float, float]:
+    """Gains that make a mean colour (R, G, B) neutral, relative to green (for photos without camera multipliers)."""
+    red, green, blue = (max(float(m), 1e-6) for m in means)
+    return (green / red, 1.0, green / blue)
 
 
 def camera_gains(multipliers: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -36,13 +43,6 @@ def exposure(rgb: Any, stops: float) -> Any:
     return xp.clip(rgb * xp.float32(2.0**stops), 0.0, 1.0)
 
 
-def apply_matrix(rgb: Any, matrix: Any) -> Any:
-    """Camera RGB -> linear sRGB with a 3x3 matrix (rows: output channels), as one BLAS product."""
-    xp = array_module(rgb)
-    transform = xp.asarray(matrix, dtype=rgb.dtype)
-    return xp.clip(xp.tensordot(rgb, transform, axes=([2], [1])), 0.0, 1.0)
-
-
 def srgb_curve(linear: Any) -> Any:
     """Linear light -> sRGB transfer curve (IEC 61966-2-1), computed exactly."""
     xp = array_module(linear)
@@ -50,15 +50,16 @@ def srgb_curve(linear: Any) -> Any:
     return xp.where(linear <= 0.0031308, linear * xp.float32(12.92), curve).astype(linear.dtype, copy=False)
 
 
-_LUT_STEPS = 65535  # 16-bit linear input: under 1/20 of an 8-bit output level of error anywhere
-_SRGB_LUT = srgb_curve(np.linspace(0, 1, _LUT_STEPS + 1, dtype=np.float32))
+LUT_STEPS = 65535  # 16-bit linear input: under 1/20 of an 8-bit output level of error anywhere
+SRGB_TABLE = srgb_curve(np.linspace(0, 1, LUT_STEPS + 1, dtype=np.float32))
+SRGB_TABLE_8BIT = (SRGB_TABLE * np.float32(255) + np.float32(0.5)).astype(np.uint8)  # linear 16-bit -> 8-bit sRGB
 
 
 def srgb_encode(linear: Any) -> Any:
     """Linear light in [0, 1] -> sRGB, through a 16-bit lookup table (a gather instead of a power per value)."""
     xp = array_module(linear)
-    table = xp.asarray(_SRGB_LUT)
-    return table[(linear * xp.float32(_LUT_STEPS) + xp.float32(0.5)).astype(xp.int32)]
+    table = xp.asarray(SRGB_TABLE)
+    return table[(linear * xp.float32(LUT_STEPS) + xp.float32(0.5)).astype(xp.int32)]
 
 
 def srgb_decode(encoded: Any) -> Any:

@@ -19,12 +19,16 @@ _TRANSFORMS = {
 }
 
 
-def apply_orientation(image: Any, orientation: int) -> Any:
-    """The image as it should be displayed; unknown values are treated as 1 (as stored)."""
+def apply_orientation(image: Any, orientation: int, copy: bool = True) -> Any:
+    """The image as it should be displayed (a contiguous copy, or a view if `copy` is false).
+
+    Unknown values are treated as 1 (as stored).
+    """
     xp = array_module(image)
     turns, mirror = _TRANSFORMS.get(orientation, (0, False))
     turned = xp.rot90(image, turns) if turns else image
-    return xp.ascontiguousarray(turned[:, ::-1] if mirror else turned)
+    view = turned[:, ::-1] if mirror else turned
+    return xp.ascontiguousarray(view) if copy else view
 
 
 def libraw_flip_to_exif(flip: int) -> int:

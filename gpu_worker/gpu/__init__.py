@@ -1,0 +1,1 @@
+"""The GPU path: start-up in the image's configuration, CUDA kernels, resize plans, nvImageCodec."""
