@@ -1,6 +1,6 @@
 """The shipped stacks' plans, normalized and committed: every change to infrastructure shows up in review.
 
-When a change to the plan is intended, regenerate with `python -m pytest tests/test_plan_snapshot.py
+When a change to the plan is intended, regenerate with `python -m pytest -n 0 tests/test_plan_snapshot.py
 --snapshot-update` and commit the JSON next to the code that caused it, saying why in the commit message.
 """
 
