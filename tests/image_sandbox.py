@@ -13,11 +13,13 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON_MOUNT = "/tmp/.python"  # the interpreter's prefix, bind-mounted (not written by the worker)
 SITE_MOUNT = "/tmp/.python-site"  # its site-packages, wherever the venv lives (even under the real /tmp)
+REPO_MOUNT = "/tmp/.python-worker-source"  # this checkout, read-only, wherever it lives (even under /tmp)
 WORKER_UID = 10001
 
 
@@ -39,27 +41,35 @@ def run_as_worker(code: str, env: dict[str, str] | None = None, timeout: float =
         **inherited,
         "HOME": "/nonexistent",  # the image's user has no home directory
         "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": f"{REPO}:{SITE_MOUNT}",
+        "PYTHONPATH": f"{REPO_MOUNT}:{SITE_MOUNT}",
         "PYTHONDONTWRITEBYTECODE": "1",
         "LD_LIBRARY_PATH": libraries,  # a shared-library interpreter finds libpython under the mount
         **(env or {}),
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in environment.items())
+    # The checkout may itself live under /tmp, which the fresh tmpfs hides: bind it first to a mount point on
+    # /dev/shm (a separate tmpfs, untouched by the read-only remount), then move that mount under the new /tmp.
+    staging = tempfile.mkdtemp(prefix="worker-source-", dir="/dev/shm")
     script = " && ".join(
         [
             f"cd {shlex.quote(site)}",  # the shell keeps this directory even if a venv under /tmp gets hidden
+            f"mount --bind -o ro {shlex.quote(str(REPO))} {shlex.quote(staging)}",
             "mount --bind / / && mount -o remount,bind,ro /",
             "mount -t tmpfs -o mode=1777 tmpfs /tmp",
-            f"mkdir {PYTHON_MOUNT} {SITE_MOUNT}",
+            f"mkdir {PYTHON_MOUNT} {SITE_MOUNT} {REPO_MOUNT}",
+            f"mount -n --move {shlex.quote(staging)} {REPO_MOUNT}",
             f"mount --bind -o ro {shlex.quote(prefix)} {PYTHON_MOUNT}",
             f"mount --no-canonicalize --bind -o ro . {SITE_MOUNT}",
             f"exec setpriv --reuid={WORKER_UID} --regid={WORKER_UID} --clear-groups env -i {exports} "
             f"{PYTHON_MOUNT}/bin/{version} -c {shlex.quote(code)}",
         ]
     )
-    return subprocess.run(
-        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    try:
+        return subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    finally:
+        os.rmdir(staging)
