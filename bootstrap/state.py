@@ -6,14 +6,13 @@ runs before the platform exists and imports none of it. The pack's bucket polici
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from foundation.deployment import SECRETS_KEY_ALIAS, state_bucket
+from foundation.iam_documents import policy_document, tls_only_policy
 from foundation.tags import Tagging
 
 NONCURRENT_STATE_DAYS = 365  # every checkpoint of the last year can be restored
@@ -26,28 +25,11 @@ class StateBackendArgs:
     tagging: Tagging
 
 
-def _policy(statement: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
 def _key_policy(account_id: str) -> str:
     """The account administers the key through IAM (the roles' policies grant its use); nothing else may."""
     root = {"AWS": f"arn:aws:iam::{account_id}:root"}
-    return _policy(
+    return policy_document(
         {"Sid": "AccountThroughIam", "Effect": "Allow", "Principal": root, "Action": "kms:*", "Resource": "*"}
-    )
-
-
-def _tls_only(bucket_arn: str) -> str:
-    return _policy(
-        {
-            "Sid": "DenyWithoutTls",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
     )
 
 
@@ -108,7 +90,7 @@ class StateBackend(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id, policy=bucket.arn.apply(_tls_only), opts=child)
+        aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id, policy=bucket.arn.apply(tls_only_policy), opts=child)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket.id,

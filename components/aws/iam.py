@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pulumi
 import pulumi_aws as aws
 
-
-def policy_document(*statements: dict[str, Any]) -> str:
-    """An IAM policy document with the given statements."""
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+from foundation.iam_documents import policy_document
 
 
 def service_trust_policy(*services: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import policy_document
+from foundation.iam_documents import policy_document
 
 
 def account_administers_key(account_id: str) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from ipaddress import IPv4Network
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import policy_document, service_trust_policy
+from components.aws.iam import service_trust_policy
 from components.aws.logs import encrypted_log_group
 from components.options import child_opts
 from foundation.config import NetworkSettings
+from foundation.iam_documents import policy_document
 from foundation.planning import plan_zone_subnets
 from foundation.tags import Tagging
 

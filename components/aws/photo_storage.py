@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import policy_document, service_trust_policy
+from components.aws.iam import service_trust_policy
 from components.aws.kms import account_administers_key, create_kms_key
 from components.aws.secure_bucket import SecureBucket, SecureBucketArgs, Transition
 from components.options import child_opts, stateful_opts
 from foundation.config import StorageTiers
+from foundation.iam_documents import policy_document
 from foundation.tags import Tagging
 
 REPLICATION_TIME_MINUTES = 15  # S3 Replication Time Control's SLA

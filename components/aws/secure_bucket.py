@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.iam import policy_document
 from components.options import child_opts, stateful_opts
+from foundation.iam_documents import tls_only_policy
 
 
 @dataclass(frozen=True)
@@ -36,20 +36,6 @@ class SecureBucketArgs:
     protect: bool
     object_lock_days: int | None = None
     provider: pulumi.ProviderResource | None = None
-
-
-def tls_only_policy(bucket_arn: str) -> str:
-    """Deny every request that does not use TLS."""
-    return policy_document(
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    )
 
 
 class SecureBucket(pulumi.ComponentResource):

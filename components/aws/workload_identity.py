@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.aws.iam import create_irsa_role, policy_document, route53_dns01_policy
+from components.aws.iam import create_irsa_role, route53_dns01_policy
 from components.options import child_opts
+from foundation.iam_documents import policy_document
 from foundation.naming import (
     ACME_SERVICE_ACCOUNT,
     CERT_MANAGER_NAMESPACE,
