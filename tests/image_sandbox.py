@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PYTHON_MOUNT = "/tmp/.python"  # the interpreter's prefix, bind-mounted (not written by the worker)
 SITE_MOUNT = "/tmp/.python-site"  # its site-packages, wherever the venv lives (even under the real /tmp)
-REPO_MOUNT = "/tmp/.python-worker-source"  # this checkout, read-only, wherever it lives (even under /tmp)
+REPO_MOUNT = "/tmp/.python-worker-source"  # holds this checkout's gpu_worker, read-only, wherever it lives
 WORKER_UID = 10001
 
 
@@ -47,17 +47,18 @@ def run_as_worker(code: str, env: dict[str, str] | None = None, timeout: float =
         **(env or {}),
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in environment.items())
-    # The checkout may itself live under /tmp, which the fresh tmpfs hides: bind it first to a mount point on
-    # /dev/shm (a separate tmpfs, untouched by the read-only remount), then move that mount under the new /tmp.
+    # The checkout may itself live under /tmp, which the fresh tmpfs hides, or in a 0700 folder (mktemp -d) the
+    # worker's uid cannot enter: bind its package first to a mount point on /dev/shm (a separate tmpfs, untouched
+    # by the read-only remount), then move that mount under the new /tmp, where its parent is traversable.
     staging = tempfile.mkdtemp(prefix="worker-source-", dir="/dev/shm")
     script = " && ".join(
         [
             f"cd {shlex.quote(site)}",  # the shell keeps this directory even if a venv under /tmp gets hidden
-            f"mount --bind -o ro {shlex.quote(str(REPO))} {shlex.quote(staging)}",
+            f"mount --bind -o ro {shlex.quote(str(REPO / 'gpu_worker'))} {shlex.quote(staging)}",
             "mount --bind / / && mount -o remount,bind,ro /",
             "mount -t tmpfs -o mode=1777 tmpfs /tmp",
-            f"mkdir {PYTHON_MOUNT} {SITE_MOUNT} {REPO_MOUNT}",
-            f"mount -n --move {shlex.quote(staging)} {REPO_MOUNT}",
+            f"mkdir -p {PYTHON_MOUNT} {SITE_MOUNT} {REPO_MOUNT}/gpu_worker",
+            f"mount -n --move {shlex.quote(staging)} {REPO_MOUNT}/gpu_worker",
             f"mount --bind -o ro {shlex.quote(prefix)} {PYTHON_MOUNT}",
             f"mount --no-canonicalize --bind -o ro . {SITE_MOUNT}",
             f"exec setpriv --reuid={WORKER_UID} --regid={WORKER_UID} --clear-groups env -i {exports} "
