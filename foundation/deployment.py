@@ -67,6 +67,11 @@ def secrets_provider(account_id: str) -> str:
     return f"awskms:///{secrets_key_arn(account_id)}?region={STATE_REGION}&awssdk=v2"
 
 
+def image_signing_key_arn(account_id: str) -> str:
+    """The account's cosign key (by alias) that the image workflow signs with and EKS admission verifies."""
+    return f"arn:aws:kms:{STATE_REGION}:{account_id}:{IMAGE_SIGNING_KEY_ALIAS}"
+
+
 def gcp_service_account(project: str, role: CiRole) -> str:
     """The service account a CI role impersonates on GCP (same name as the AWS role)."""
     return f"{role.name}@{project}.iam.gserviceaccount.com"

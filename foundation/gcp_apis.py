@@ -20,6 +20,8 @@ PROGRAM_APIS = (
     "storage.googleapis.com",
     "logging.googleapis.com",
     "monitoring.googleapis.com",
+    "binaryauthorization.googleapis.com",
+    "containeranalysis.googleapis.com",
 )
 # Type-token prefixes (`gcp:<module>/...`) and the API that serves them.
 _API_OF_MODULE = {
@@ -31,6 +33,8 @@ _API_OF_MODULE = {
     "dns": "dns.googleapis.com",
     "serviceaccount": "iam.googleapis.com",
     "storage": "storage.googleapis.com",
+    "binaryauthorization": "binaryauthorization.googleapis.com",
+    "containeranalysis": "containeranalysis.googleapis.com",
 }
 _API_OF_TYPE = {
     "gcp:projects/iAMMember:IAMMember": "cloudresourcemanager.googleapis.com",

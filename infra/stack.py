@@ -13,10 +13,13 @@ import pulumi_gcp as gcp
 from components.aws.region import AwsRegion, AwsRegionArgs
 from components.aws.registry import EcrRepository, EcrRepositoryArgs
 from components.dns import GlobalTraffic, GlobalTrafficArgs, RegionEndpoint
+from components.gcp.binary_authorization import BinaryAuthorizationArgs
 from components.gcp.project import GcpProjectSetup, GcpProjectSetupArgs
 from components.gcp.region import GcpRegion, GcpRegionArgs
 from components.region import RegionComponent
 from foundation.config import Cloud, PlatformConfig, Region, load_from_pulumi
+from foundation.deployment import IMAGE_PUSH_ROLE, gcp_service_account
+from foundation.supply_chain import allow_list
 from foundation.tags import Tagging
 
 DNS_API_REGION = "us-east-1"  # Route53 is global; its API lives in us-east-1
@@ -49,7 +52,17 @@ def gcp_project_setup(platform: PlatformConfig) -> GcpProjectSetup | None:
         return None
     return GcpProjectSetup(
         "gcp-project",
-        GcpProjectSetupArgs(platform.gcp.project, platform.gcp.deployers),
+        GcpProjectSetupArgs(
+            platform.gcp.project,
+            platform.gcp.deployers,
+            BinaryAuthorizationArgs(
+                project=platform.gcp.project,
+                allow_list=allow_list(platform, Cloud.GCP),
+                signer=gcp_service_account(platform.gcp.project, IMAGE_PUSH_ROLE),
+                labels=Tagging(platform.environment, "global").gcp_labels("binary-authorization"),
+                protect=platform.protect,
+            ),
+        ),
         pulumi.ResourceOptions(provider=gcp_provider(platform, None)),
     )
 

@@ -1,6 +1,18 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
-from policies import clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
+from policies import (
+    clusters,
+    freeze,
+    gpu,
+    kubernetes,
+    placeholders,
+    redis,
+    residency,
+    safety,
+    storage,
+    supply_chain,
+    tags,
+)
 from policies.kubernetes import IMAGE_DIGEST_POLICY
 
 ALL_POLICIES = [
@@ -11,6 +23,7 @@ ALL_POLICIES = [
     *gpu.POLICIES,
     *redis.POLICIES,
     *kubernetes.POLICIES,
+    *supply_chain.POLICIES,
     *tags.POLICIES,
     *freeze.POLICIES,
     *placeholders.POLICIES,

@@ -56,7 +56,12 @@ def _rotation_seconds(period: str | None) -> float | None:
 def _kms_rotation(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type == "aws:kms/key:Key" and get(args.props, "enableKeyRotation") is not True:
         report("automatic key rotation is off")
-    if args.resource_type == "gcp:kms/cryptoKey:CryptoKey":
+    # Cloud KMS rotates only symmetric keys automatically; an asymmetric key's versions are added by hand
+    # (cloud.google.com/kms/docs/key-rotation: "automatic rotation is not supported for asymmetric keys").
+    if (
+        args.resource_type == "gcp:kms/cryptoKey:CryptoKey"
+        and get(args.props, "purpose", default="ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+    ):
         seconds = _rotation_seconds(get(args.props, "rotationPeriod"))
         if seconds is None or seconds > MAX_ROTATION_SECONDS:
             report(f"rotation period is {get(args.props, 'rotationPeriod') or 'unset'} (at most a year)")

@@ -75,7 +75,7 @@ def test_add_ons_are_pinned_and_fit_the_cloud(prod, region: str) -> None:
     if region == "asia-southeast1":
         assert set(releases) == common | {"dcgm-exporter"}  # GKE manages drivers and the device plugin
     else:
-        assert set(releases) == common | {"gpu-operator", "cluster-autoscaler"}
+        assert set(releases) == common | {"gpu-operator", "cluster-autoscaler", "kyverno"}  # Kyverno: image admission
         operator = releases["gpu-operator"]["values"]
         assert operator["driver"] == {"enabled": False} and operator["toolkit"] == {"enabled": False}
         autoscaler = releases["cluster-autoscaler"]["values"]

@@ -106,6 +106,19 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
     ),
     ("gke-hardened", "gcp:container/cluster:Cluster", "", lambda p: p.pop("workloadIdentityConfig")),
     ("gke-hardened", "gcp:container/cluster:Cluster", "", lambda p: p.pop("databaseEncryption")),
+    ("gke-binary-authorization", "gcp:container/cluster:Cluster", "", lambda p: p.pop("binaryAuthorization")),
+    (
+        "gke-binary-authorization",
+        "gcp:binaryauthorization/policy:Policy",
+        "",
+        lambda p: p["defaultAdmissionRule"].update(enforcementMode="DRYRUN_AUDIT_LOG_ONLY"),
+    ),
+    (
+        "eks-image-signatures",
+        "kubernetes:kyverno.io/v1:ClusterPolicy",
+        "",
+        lambda p: p["spec"]["rules"][0]["verifyImages"][0].update(failureAction="Audit"),
+    ),
     ("kms-key-rotation", "aws:kms/key:Key", "", lambda p: p.update(enableKeyRotation=False)),
     ("kms-key-rotation", "gcp:kms/cryptoKey:CryptoKey", "storage-key", lambda p: p.pop("rotationPeriod")),
     ("gpu-nodes-tainted", "aws:eks/nodeGroup:NodeGroup", "gpu-l4-spot", lambda p: p.update(taints=[])),
@@ -246,6 +259,7 @@ def _workload_program(
     probes: bool = True,
     default_deny: bool = True,
     budget: bool = True,
+    token: bool = False,
 ) -> Callable[[], None]:
     def program() -> None:
         labels = {"app": "api"}
@@ -274,7 +288,9 @@ def _workload_program(
                 template=k8s.core.v1.PodTemplateSpecArgs(
                     metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
                     spec=k8s.core.v1.PodSpecArgs(
-                        containers=[container], tolerations=tolerations if gpu and tolerate else None
+                        automount_service_account_token=token,
+                        containers=[container],
+                        tolerations=tolerations if gpu and tolerate else None,
                     ),
                 ),
             ),
@@ -307,6 +323,7 @@ WORKLOAD_CASES: list[tuple[str, dict[str, object]]] = [
     ("k8s-default-deny", {"default_deny": False}),
     ("k8s-disruption-budget", {"budget": False}),
     ("gpu-workloads-tolerate-taint", {"gpu": True, "tolerate": False}),
+    ("k8s-no-service-account-token", {"token": True}),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_aws as aws
 
 from components.aws.cluster_access import EksClusterAccess, EksClusterAccessArgs
 from components.aws.eks_addons import CLUSTER_ADDONS, NETWORK_ADDONS, EksAddons, EksAddonsArgs
@@ -22,6 +23,7 @@ from components.options import publish_outputs, stateful_opts
 from components.region import RegionComponent
 from foundation.config import KUBERNETES, DeployerAccess, PlatformConfig, Region
 from foundation.deployers import PREVIEW_GROUP
+from foundation.deployment import STATE_REGION, image_signing_key_arn
 from foundation.naming import IRSA_ANNOTATION, PHOTOS_PREFIX, cluster_name_for
 from foundation.node_pools import NodePoolPlan, plan_node_pools
 from foundation.tags import Tagging
@@ -182,6 +184,9 @@ class AwsRegion(RegionComponent):
                 gateway_annotations=NLB_ANNOTATIONS,
                 cluster_access=tuple(access.associations),
                 preview_subjects=(("Group", PREVIEW_GROUP),) if previews else (),
+                image_signing_public_key=aws.kms.get_public_key_output(
+                    key_id=image_signing_key_arn(platform.aws.account_id), region=STATE_REGION
+                ).public_key_pem,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[*groups.values(), cluster_addons]),
         )

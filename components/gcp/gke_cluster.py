@@ -114,6 +114,10 @@ class GkeCluster(pulumi.ComponentResource):
                 network_policy_config=gcp.container.ClusterAddonsConfigNetworkPolicyConfigArgs(disabled=False)
             ),
             enable_shielded_nodes=True,
+            # Admission by the project's Binary Authorization policy (components/gcp/binary_authorization.py)
+            binary_authorization=gcp.container.ClusterBinaryAuthorizationArgs(
+                evaluation_mode="PROJECT_SINGLETON_POLICY_ENFORCE"
+            ),
             remove_default_node_pool=True,
             initial_node_count=1,
             database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=secrets_key.id),

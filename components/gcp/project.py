@@ -1,5 +1,5 @@
 """Project-level setup of the GCP project, once per stack: the APIs the program uses, enabled before first use,
-and the deployers' IAM that lets them reach the GKE clusters' DNS endpoints."""
+the deployers' IAM that lets them reach the GKE clusters' DNS endpoints, and Binary Authorization."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.binary_authorization import BinaryAuthorization, BinaryAuthorizationArgs
 from components.options import child_opts
 from foundation.config import GcpDeployer
 from foundation.deployers import GKE_IAM_ROLES
@@ -20,6 +21,7 @@ class GcpProjectSetupArgs:
 
     project: str
     deployers: tuple[GcpDeployer, ...]
+    binary_authorization: BinaryAuthorizationArgs
 
 
 class GcpProjectSetup(pulumi.ComponentResource):
@@ -51,4 +53,9 @@ class GcpProjectSetup(pulumi.ComponentResource):
                 member=f"serviceAccount:{deployer.service_account}",
                 opts=child_opts(self, depends_on=[self.services["cloudresourcemanager.googleapis.com"]]),
             )
+        BinaryAuthorization(
+            f"{name}-binauthz",
+            args.binary_authorization,
+            child_opts(self, depends_on=list(self.services.values())),
+        )
         self.register_outputs({})

@@ -213,16 +213,30 @@ class ClusterAddOns(pulumi.ComponentResource):
         if renders_monitoring_resources(values):
             after.append(self.monitoring)
         self._namespaces.add(namespace)
-        return k8s.helm.v3.Release(
+        return chart_release(
             f"{name}-{release}",
-            name=release,
-            chart=chart.chart,
-            version=chart.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo),
-            namespace=namespace,
-            create_namespace=True,
-            atomic=True,
-            timeout=900,
-            values=values,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=after),
+            release,
+            chart,
+            namespace,
+            values,
+            pulumi.ResourceOptions(parent=self, depends_on=after),
         )
+
+
+def chart_release(
+    resource_name: str, release: str, chart: Chart, namespace: str, values: dict[str, Any], opts: pulumi.ResourceOptions
+) -> k8s.helm.v3.Release:
+    """A pinned chart's release in its own namespace, rolled back if it does not come up (atomic)."""
+    return k8s.helm.v3.Release(
+        resource_name,
+        name=release,
+        chart=chart.chart,
+        version=chart.version,
+        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo),
+        namespace=namespace,
+        create_namespace=True,
+        atomic=True,
+        timeout=900,
+        values=values,
+        opts=opts,
+    )

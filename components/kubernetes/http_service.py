@@ -44,7 +44,10 @@ def create_http_service(
     app_labels = labels(app, "api", scraped=scraped)
     metrics_port = [METRICS_PORT] if scraped else []
     k8s.core.v1.ServiceAccount(
-        f"{name}-{app}-sa", metadata=meta(app, namespace, app_labels, identity or None), opts=opts
+        f"{name}-{app}-sa",
+        metadata=meta(app, namespace, app_labels, identity or None),
+        automount_service_account_token=False,
+        opts=opts,
     )
     k8s.apps.v1.Deployment(
         f"{name}-{app}",
@@ -58,6 +61,7 @@ def create_http_service(
             template=k8s.core.v1.PodTemplateSpecArgs(
                 metadata=meta(app, extra_labels=app_labels),
                 spec=k8s.core.v1.PodSpecArgs(
+                    automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
                     service_account_name=app,
                     security_context=pod_security(),
                     node_selector=SYSTEM_NODE_LABELS,

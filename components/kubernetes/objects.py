@@ -9,6 +9,12 @@ from foundation.config import Resources
 
 PART_OF = "wedsync-platform"
 SCRAPED = {"wedsync.io/scrape": "true"}  # pods serving /metrics on METRICS_PORT
+# No workload calls the Kubernetes API, so pods and service accounts set `automountServiceAccountToken: false`
+# (only the `kube-api-access` volume goes). Cloud identity keeps working: on EKS the pod identity webhook adds
+# its own projected `aws-iam-token` volume to every pod whose service account carries the IRSA annotation,
+# whatever automount says (aws/amazon-eks-pod-identity-webhook pkg/handler/handler.go, MutatePod decides on
+# the annotation alone); on GKE, Workload Identity answers through the GKE metadata server, which knows the
+# pod from its node, with no token in the pod. Istio's injector likewise mounts its own `istio-token`.
 
 
 def labels(app: str, component: str, *, scraped: bool = False) -> dict[str, str]:

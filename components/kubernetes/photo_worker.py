@@ -92,7 +92,10 @@ def create_photo_worker(
     """The worker's service account, Deployment, metrics Service, PDB and KEDA scaler."""
     app_labels = labels(WORKER, "gpu-worker", scraped=True)
     k8s.core.v1.ServiceAccount(
-        f"{name}-worker-sa", metadata=meta(WORKER, namespace, app_labels, args.identity), opts=opts
+        f"{name}-worker-sa",
+        metadata=meta(WORKER, namespace, app_labels, args.identity),
+        automount_service_account_token=False,
+        opts=opts,
     )
     volumes, mounts = redis.volumes()
     container = k8s.core.v1.ContainerArgs(
@@ -126,6 +129,7 @@ def create_photo_worker(
             template=k8s.core.v1.PodTemplateSpecArgs(
                 metadata=meta(WORKER, extra_labels=app_labels),  # scraped through ServiceMonitor gpu-worker
                 spec=k8s.core.v1.PodSpecArgs(
+                    automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
                     service_account_name=WORKER,
                     security_context=pod_security(),
                     termination_grace_period_seconds=args.queue.termination_grace_seconds,

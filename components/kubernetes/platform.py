@@ -19,6 +19,7 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import ClusterAddOns, ClusterAddOnsArgs
 from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessArgs
+from components.kubernetes.image_verification import ImageVerification, ImageVerificationArgs
 from components.kubernetes.jobs_api import JobsApiArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
@@ -31,6 +32,7 @@ from components.kubernetes.workloads import Workloads, WorkloadsArgs, footprints
 from foundation.config import Cloud, KubernetesLayer, PlatformConfig, Region
 from foundation.naming import GATEWAY_NAMESPACE, GATEWAY_RELEASE, api_hosts, cluster_name_for
 from foundation.node_pools import gpu_capacity, plan_node_pools
+from foundation.supply_chain import KYVERNO_NAMESPACE, allow_list
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class KubePlatformArgs:
     cluster_access: Sequence[pulumi.Resource] = ()  # the provider waits for these (EKS access associations)
     preview_subjects: tuple[tuple[str, str], ...] = ()  # RBAC subjects of preview identities
     metadata_server_egress: bool = False  # GKE: pods fetch Workload Identity credentials from it
+    image_verification: ImageVerificationArgs | None = None  # EKS: Kyverno admits only signed or allow-listed
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def kube_platform_args(
     cluster_access: Sequence[pulumi.Resource] = (),
     preview_subjects: tuple[tuple[str, str], ...] = (),
     metadata_server_egress: bool = False,
+    image_signing_public_key: pulumi.Input[str] | None = None,
 ) -> KubePlatformArgs:
     """The layer's args for a region, from the platform config and the region's cloud resources."""
     layer = platform.kubernetes
@@ -128,6 +132,9 @@ def kube_platform_args(
         cluster_access=cluster_access,
         preview_subjects=preview_subjects,
         metadata_server_egress=metadata_server_egress,
+        image_verification=None
+        if image_signing_public_key is None
+        else ImageVerificationArgs(layer.charts.kyverno, image_signing_public_key, allow_list(platform, region.cloud)),
     )
 
 
@@ -160,7 +167,12 @@ class KubePlatform(pulumi.ComponentResource):
             ),
             on_cluster,
         )
-        after_addons = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[addons])
+        admission: list[pulumi.Resource] = []
+        admission_namespaces: tuple[str, ...] = ()
+        if args.image_verification is not None:
+            admission.append(ImageVerification(f"{name}-image-verification", args.image_verification, on_cluster))
+            admission_namespaces = (KYVERNO_NAMESPACE,)
+        after_addons = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[addons, *admission])
         namespace = PhotoNamespace(
             f"{name}-namespace",
             PhotoNamespaceArgs(
@@ -190,7 +202,7 @@ class KubePlatform(pulumi.ComponentResource):
         if args.preview_subjects:
             PreviewAccess(
                 f"{name}-preview-access",
-                PreviewAccessArgs(args.preview_subjects, (*addons.namespaces, layer.namespace)),
+                PreviewAccessArgs(args.preview_subjects, (*addons.namespaces, *admission_namespaces, layer.namespace)),
                 after_namespace,
             )
         gateway_service = k8s.core.v1.Service.get(

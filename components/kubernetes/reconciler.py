@@ -47,7 +47,10 @@ def create_reconciler(
     """The reconciler's service account and CronJob."""
     app_labels = labels(RECONCILER, "reconciler")
     k8s.core.v1.ServiceAccount(
-        f"{name}-reconciler-sa", metadata=meta(RECONCILER, namespace, app_labels, args.identity), opts=opts
+        f"{name}-reconciler-sa",
+        metadata=meta(RECONCILER, namespace, app_labels, args.identity),
+        automount_service_account_token=False,
+        opts=opts,
     )
     volumes, mounts = redis.volumes()
     container = k8s.core.v1.ContainerArgs(
@@ -75,6 +78,7 @@ def create_reconciler(
                     template=k8s.core.v1.PodTemplateSpecArgs(
                         metadata=meta(RECONCILER, extra_labels=app_labels),
                         spec=k8s.core.v1.PodSpecArgs(
+                            automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
                             service_account_name=RECONCILER,
                             restart_policy="Never",
                             security_context=pod_security(),

@@ -49,6 +49,7 @@ def create_redis_exporter(
             template=k8s.core.v1.PodTemplateSpecArgs(
                 metadata=meta(REDIS_EXPORTER, extra_labels=app_labels),
                 spec=k8s.core.v1.PodSpecArgs(
+                    automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
                     security_context=pod_security(),
                     node_selector=SYSTEM_NODE_LABELS,
                     containers=[container],

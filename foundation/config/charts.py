@@ -22,6 +22,9 @@ class Charts(Model):
         CHARTS["kube_prometheus_stack"], description="Prometheus operator, Prometheus, Alertmanager and Grafana"
     )
     cert_manager: Chart = Field(CHARTS["cert_manager"], description="cert-manager (ACME certificates for the gateway)")
+    kyverno: Chart = Field(
+        CHARTS["kyverno"], description="Kyverno (EKS): admits only signed platform images and allow-listed ones"
+    )
     istio_base: Chart = Field(CHARTS["istio_base"], description="Istio CRDs and cluster roles")
     istiod: Chart = Field(CHARTS["istiod"], description="Istio control plane")
     istio_gateway: Chart = Field(CHARTS["istio_gateway"], description="Istio ingress gateway")

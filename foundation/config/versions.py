@@ -185,6 +185,16 @@ CHARTS: dict[str, ChartPin] = {
         source="https://cert-manager.io/docs/releases/",
         note="supports Kubernetes 1.33-1.36; estimated: supported until 1.23 is released (about 2027-03)",
     ),
+    "kyverno": ChartPin(
+        repo="https://kyverno.github.io/kyverno",
+        chart="kyverno",
+        version="3.9.0",
+        end_of_support=date(2027, 8, 1),
+        source="https://kyverno.io/docs/installation/#compatibility-matrix",
+        note="app v1.19.0 (released 2026-08-20, chart 3.N carries app 1.(N+10)); a minor is supported until "
+        "the third after it ships (endoflife.date/kyverno): estimated 1.22 about 2027-08 at Kyverno's "
+        "4-month cadence. Listed for Kubernetes 1.33-1.35; 1.36 is not yet in the matrix (assumed, N-2 policy)",
+    ),
     "istio_base": ChartPin(repo=ISTIO_CHARTS, chart="base", **_ISTIO),
     "istiod": ChartPin(repo=ISTIO_CHARTS, chart="istiod", **_ISTIO),
     "istio_gateway": ChartPin(repo=ISTIO_CHARTS, chart="gateway", **_ISTIO),

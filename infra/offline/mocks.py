@@ -68,6 +68,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return {"emailAddress": f"service-{project_number}@gs-project-accounts.iam.gserviceaccount.com"}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": self.aws_account_id, "arn": self.caller_arn, "userId": "AROAMOCK:pulumi", "id": "x"}
+        if args.token == "aws:kms/getPublicKey:getPublicKey":  # an asymmetric key's public half
+            return {"keyId": args.args.get("keyId"), "publicKeyPem": _mock_pem(str(args.args.get("keyId")))}
+        if args.token == "gcp:kms/getKMSCryptoKeyVersion:getKMSCryptoKeyVersion":
+            key = str(args.args.get("cryptoKey"))
+            return {"publicKeys": [{"algorithm": "EC_SIGN_P256_SHA256", "pem": _mock_pem(key)}]}
         if args.token == "aws:route53/getZone:getZone":
             return {
                 "zoneId": f"Z{_digest(str(args.args.get('name')), length=20).upper()}",
@@ -92,6 +97,12 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def _arn(self, typ: str, name: str, region: str) -> str:
         service = typ.split(":")[1].split("/")[0]
         return f"arn:aws:{service}:{region}:{self.aws_account_id}:{name}"
+
+
+def _mock_pem(key: str) -> str:
+    """A PEM-shaped stand-in for a key's public half (not a usable key: the preview never verifies)."""
+    body = base64.b64encode(hashlib.sha256(key.encode()).digest() * 2).decode()
+    return f"-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n"
 
 
 Builder = Callable[[PlatformMocks, pulumi.runtime.MockResourceArgs, str], tuple[str, Outputs]]
