@@ -17,6 +17,7 @@ from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.problems import raise_if_any
 from foundation.config.region import Problems, Region
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
+from foundation.config.simulation import SimulationConfig
 from foundation.config.storage import StorageTiers
 from foundation.config.traffic import DnsConfig
 from foundation.config.versions import KUBERNETES, Pin
@@ -51,6 +52,9 @@ class PlatformConfig(Model):
     budget: BudgetConfig = Field(BudgetConfig(), description="Spending caps the policy pack enforces")
     freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
     kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")
+    simulation: SimulationConfig = Field(
+        SimulationConfig(), description="The peak Saturday `python -m infra simulate` replays through the plan"
+    )
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:
