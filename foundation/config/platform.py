@@ -12,6 +12,7 @@ from foundation.catalog import ResidencyZone
 from foundation.config.accounts import AwsAccount, GcpProject
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud, Model, Slug
+from foundation.config.delivery import DeliveryConfig
 from foundation.config.kubernetes import KubernetesLayer
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.problems import raise_if_any
@@ -52,6 +53,9 @@ class PlatformConfig(Model):
     budget: BudgetConfig = Field(BudgetConfig(), description="Spending caps the policy pack enforces")
     freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
     kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")
+    delivery: DeliveryConfig | None = Field(
+        None, description="CDN delivery of finished variants (CloudFront, Cloud CDN); none: no CDN"
+    )
     simulation: SimulationConfig = Field(
         SimulationConfig(), description="The peak Saturday `python -m infra simulate` replays through the plan"
     )
