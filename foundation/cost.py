@@ -12,7 +12,9 @@ from enum import StrEnum
 from foundation.config import Cloud, PlatformConfig, Region, Season
 from foundation.node_pools import NodePoolPlan, PoolRole, plan_node_pools
 from foundation.prices import (
+    CDN_EGRESS_GB,
     CLUSTER_HOURLY,
+    HOURS_PER_MONTH,
     LOAD_BALANCER_HOURLY,
     MEMORYSTORE_GB_HOURLY,
     NAT_GATEWAY_HOURLY,
@@ -31,6 +33,7 @@ class CostKind(StrEnum):
     NAT = "nat"
     LOAD_BALANCER = "load_balancer"
     REDIS = "redis"
+    CDN_EGRESS = "cdn_egress"
 
 
 _POOL_KIND = {PoolRole.SYSTEM: CostKind.SYSTEM_POOL, PoolRole.GPU: CostKind.GPU_POOL}
@@ -99,6 +102,10 @@ def region_cost(platform: PlatformConfig, region: Region, season: Season) -> Reg
                 MEMORYSTORE_GB_HOURLY.usd * region.redis.memory_gb,
             )
         )
+    if platform.delivery:
+        gb = platform.delivery.monthly_delivery_gb
+        monthly = CDN_EGRESS_GB[cloud].usd * gb
+        lines.append(_fixed(CostKind.CDN_EGRESS, f"CDN egress ({gb:,} GB/month)", monthly / HOURS_PER_MONTH))
     return RegionCost(region.id, tuple(lines), STORAGE_TB_MONTH[cloud].usd)
 
 

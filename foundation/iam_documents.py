@@ -11,8 +11,8 @@ def policy_document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def tls_only_policy(bucket_arn: str) -> str:
-    """A bucket policy denying every request that does not use TLS."""
+def tls_only_policy(bucket_arn: str, *grants: dict[str, Any]) -> str:
+    """A bucket policy denying every request that does not use TLS, with any further statements after it."""
     return policy_document(
         {
             "Sid": "DenyInsecureTransport",
@@ -21,5 +21,6 @@ def tls_only_policy(bucket_arn: str) -> str:
             "Action": "s3:*",
             "Resource": [bucket_arn, f"{bucket_arn}/*"],
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
+        },
+        *grants,
     )

@@ -70,6 +70,11 @@ def regional_name(dns: DnsConfig, region: str) -> str:
     return f"{region}.{dns.api_label}.{dns.domain}"
 
 
+def cdn_host(dns: DnsConfig, label: str, region: str) -> str:
+    """`<region>.<cdn label>.<domain>`: the CDN in front of one region's delivered variants."""
+    return f"{region}.{label}.{dns.domain}"
+
+
 def zone_name(dns: DnsConfig, residency: str) -> str:
     """`<zone>.<api>.<domain>`: the latency set over a residency zone's regions."""
     return f"{residency}.{dns.api_label}.{dns.domain}"

@@ -29,6 +29,8 @@ GCP_NAT = "https://cloud.google.com/nat/pricing"
 GCP_LB = "https://cloud.google.com/vpc/network-pricing (forwarding rule)"
 GCP_MEMORYSTORE = "https://cloud.google.com/memorystore/docs/redis/pricing (Standard tier, M2)"
 GCP_STORAGE = "https://cloud.google.com/storage/pricing (dual-region Standard, Asia)"
+AWS_CLOUDFRONT = "https://aws.amazon.com/cloudfront/pricing/ (data transfer out, North America and Europe, first 10 TB)"
+GCP_CDN = "https://cloud.google.com/cdn/pricing (cache egress, North America and Europe, first 10 TB)"
 GCP_GKE = "https://cloud.google.com/kubernetes-engine/pricing (cluster management fee)"
 
 ON_DEMAND, SPOT = Capacity.ON_DEMAND, Capacity.SPOT
@@ -77,6 +79,7 @@ MEMORYSTORE_GB_HOURLY = Price(0.063, GCP_MEMORYSTORE)  # Standard (HA) tier, 5-1
 NAT_GATEWAY_HOURLY = {"aws": Price(0.045, AWS_VPC), "gcp": Price(0.044, GCP_NAT)}
 LOAD_BALANCER_HOURLY = {"aws": Price(0.0225, AWS_ELB), "gcp": Price(0.025, GCP_LB)}
 CLUSTER_HOURLY = {"aws": Price(0.10, AWS_EKS), "gcp": Price(0.10, GCP_GKE)}
+CDN_EGRESS_GB = {"aws": Price(0.085, AWS_CLOUDFRONT), "gcp": Price(0.08, GCP_CDN)}
 STORAGE_TB_MONTH = {"aws": Price(23.55, AWS_S3), "gcp": Price(56.32, GCP_STORAGE)}
 
 

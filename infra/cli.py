@@ -4,6 +4,7 @@
     python -m infra check plan.json [--stack prod] [--at ...] [--deploy]
     python -m infra policy-config --stack prod [--deploy] [--out pack-config.json]
     python -m infra diagram --stack prod [--out plan.mmd] [--svg plan.svg] [--readme README.md]
+    python -m infra simulate --stack prod [--season peak]
     python -m infra pin-images --stack prod [--worker TAG@DIGEST] [--require]
     python -m infra deploy-env --stack prod [--get PULUMI_BACKEND_URL]
     python -m infra config-schema [--out docs/config.schema.json]
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from foundation.config import ConfigError, PlatformConfig, load_stack_platform
+from foundation.config import ConfigError, PlatformConfig, Season, load_stack_platform
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -150,6 +151,24 @@ def _diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    from infra.offline.plan import run_program
+    from infra.simulation.benchmarks import BenchmarkError
+    from infra.simulation.report import render_saturday
+    from infra.simulation.saturday import simulate_plan, with_season
+
+    platform, stack_config = load_stack_platform(args.project_dir, args.stack)
+    config = platform.simulation.model_copy(update={"season": args.season or platform.simulation.season})
+    plan = run_program(platform, args.stack, with_season(stack_config, config.season))
+    try:
+        days = simulate_plan(plan, config)
+    except (BenchmarkError, LookupError) as exc:
+        print(f"cannot simulate stack {args.stack!r}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(render_saturday(days, config, args.stack))
+    return EXIT_OK
+
+
 def _pin_images(args: argparse.Namespace) -> int:
     from foundation.config.loader import stack_file
     from infra.pin_images import pin_stack_file
@@ -246,6 +265,13 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument("--svg", type=Path, help="also render an SVG with Graphviz `dot`")
     diagram.add_argument("--readme", type=Path, help="replace the generated picture in this README")
     diagram.set_defaults(handler=_diagram)
+    simulate = commands.add_parser("simulate", help="replay a peak Saturday through the plan's scaling, per region")
+    simulate.add_argument("--stack", required=True)
+    simulate.add_argument(
+        "--season", choices=[s.value for s in Season], help="plan the stack in this season (default: simulation.season)"
+    )
+    simulate.set_defaults(handler=_simulate)
+
     pin = commands.add_parser("pin-images", help="record image digests in Pulumi.<stack>.yaml (registry API v2)")
     pin.add_argument("--stack", required=True)
     pin.add_argument("--worker", metavar="TAG@DIGEST", help="point every worker image at this build first (CI)")

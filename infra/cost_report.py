@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from foundation.config import PlatformConfig, Season
-from foundation.cost import gpu_max_hourly, platform_cost
+from foundation.cost import CostKind, gpu_max_hourly, platform_cost
 from foundation.prices import HOURS_PER_MONTH
 
 
@@ -31,6 +31,12 @@ def render_cost(platform: PlatformConfig) -> str:
         f"worst-case GPU spend {gpu_max_hourly(platform, platform.season):.2f} $/h "
         f"(budget {platform.budget.gpu_hourly_usd:.2f} $/h)"
     )
+    if platform.delivery:
+        egress = sum(line.at_max for c in costs for line in c.lines if line.kind is CostKind.CDN_EGRESS)
+        lines.append(
+            f"  CDN egress (in the totals): {platform.delivery.monthly_delivery_gb:,} GB/month per region, "
+            f"${egress * HOURS_PER_MONTH:,.0f}/month in all"
+        )
     peak = sum(c.total("at_max") for c in platform_cost(platform, Season.PEAK))
     off = sum(c.total("at_max") for c in platform_cost(platform, Season.OFF_SEASON))
     lines.append(

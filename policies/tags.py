@@ -14,6 +14,10 @@ from policies.resources import get
 # AWS resource types without a `tags` argument; every other AWS resource must carry the tags.
 UNTAGGABLE_AWS = frozenset(
     {
+        "aws:cloudfront/cachePolicy:CachePolicy",  # CloudFront's policies, keys and OACs take no tags
+        "aws:cloudfront/keyGroup:KeyGroup",
+        "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:cloudfront/publicKey:PublicKey",
         "aws:ec2/routeTableAssociation:RouteTableAssociation",
         "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
         "aws:iam/rolePolicy:RolePolicy",

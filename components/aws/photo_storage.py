@@ -13,11 +13,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.cdn import AwsDelivery, AwsDeliveryArgs, cloudfront_decrypts, cloudfront_reads_variants
 from components.aws.iam import service_trust_policy
 from components.aws.kms import account_administers_key, create_kms_key
 from components.aws.secure_bucket import SecureBucket, SecureBucketArgs, Transition
 from components.options import child_opts, stateful_opts
 from foundation.config import StorageTiers
+from foundation.config.delivery import DeliveryConfig
 from foundation.iam_documents import policy_document
 from foundation.tags import Tagging
 
@@ -37,6 +39,8 @@ class AwsPhotoStorageArgs:
     tagging: Tagging
     protect: bool
     backup_provider: pulumi.ProviderResource
+    delivery: DeliveryConfig | None = None  # a CDN in front of the photos prefix
+    delivery_host: str = ""
 
 
 def photo_bucket_name(environment: str, region: str, account_id: str, *, backup: bool = False) -> str:
@@ -61,18 +65,20 @@ class AwsPhotoStorage(pulumi.ComponentResource):
         )
         tiers = args.tiers
 
+        bucket_name = photo_bucket_name(args.environment, args.region, args.account_id)
+        cdn = self._delivery(name, args, bucket_name, tags)
         key = create_kms_key(
             f"{name}-key",
             f"wedsync-{args.environment}-photos-{args.region}",
             f"wedsync photos ({args.region})",
-            [account_administers_key(args.account_id)],
+            [account_administers_key(args.account_id), *([cloudfront_decrypts(args.account_id)] if cdn else [])],
             tags,
             stateful_opts(self, args.protect),
         )
         photos = SecureBucket(
             f"{name}-photos",
             SecureBucketArgs(
-                bucket_name=photo_bucket_name(args.environment, args.region, args.account_id),
+                bucket_name=bucket_name,
                 key_arn=key.arn,
                 transitions=(
                     Transition(tiers.infrequent_access_after_days, "STANDARD_IA"),
@@ -82,6 +88,11 @@ class AwsPhotoStorage(pulumi.ComponentResource):
                 abort_incomplete_uploads_after_days=tiers.abort_incomplete_uploads_after_days,
                 tags=tags,
                 protect=args.protect,
+                policy_grants=(
+                    (lambda arn: cdn.distribution_arn.apply(lambda source: cloudfront_reads_variants(arn, source)))
+                    if cdn
+                    else None
+                ),
             ),
             pulumi.ResourceOptions(parent=self),
         )
@@ -162,6 +173,24 @@ class AwsPhotoStorage(pulumi.ComponentResource):
                 "key_arn": self.key_arn,
                 "backup_bucket_name": self.backup_bucket_name,
             }
+        )
+
+    def _delivery(
+        self, name: str, args: AwsPhotoStorageArgs, bucket_name: str, tags: dict[str, str]
+    ) -> AwsDelivery | None:
+        """CloudFront in front of the bucket, when the platform delivers through a CDN."""
+        if args.delivery is None:
+            return None
+        return AwsDelivery(
+            f"{name}-cdn",
+            AwsDeliveryArgs(
+                name=f"wedsync-{args.environment}-{args.region}",
+                bucket_domain_name=f"{bucket_name}.s3.{args.region}.amazonaws.com",
+                host=args.delivery_host,
+                delivery=args.delivery,
+                tags=tags,
+            ),
+            pulumi.ResourceOptions(parent=self),
         )
 
     def _replication_role(

@@ -24,7 +24,7 @@ from components.region import RegionComponent
 from foundation.config import KUBERNETES, DeployerAccess, PlatformConfig, Region
 from foundation.deployers import PREVIEW_GROUP
 from foundation.deployment import STATE_REGION, image_signing_key_arn
-from foundation.naming import IRSA_ANNOTATION, PHOTOS_PREFIX, cluster_name_for
+from foundation.naming import IRSA_ANNOTATION, PHOTOS_PREFIX, cdn_host, cluster_name_for
 from foundation.node_pools import NodePoolPlan, plan_node_pools
 from foundation.tags import Tagging
 
@@ -126,6 +126,10 @@ class AwsRegion(RegionComponent):
                 tagging=tagging,
                 protect=platform.protect,
                 backup_provider=args.backup_provider,
+                delivery=platform.delivery,
+                delivery_host=cdn_host(platform.dns, platform.delivery.host_label, region.id)
+                if platform.delivery
+                else "",
             ),
             child,
         )

@@ -6,7 +6,9 @@ children of this component, so policies can join them to their bucket by parent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -36,6 +38,18 @@ class SecureBucketArgs:
     protect: bool
     object_lock_days: int | None = None
     provider: pulumi.ProviderResource | None = None
+    # Statements the bucket policy adds after its TLS-only deny, given the bucket's ARN (a CDN's read grant).
+    policy_grants: Callable[[str], pulumi.Input[list[dict[str, Any]]]] | None = None
+
+
+def _policy(
+    bucket_arn: pulumi.Output[str], grants: Callable[[str], pulumi.Input[list[dict[str, Any]]]] | None
+) -> pulumi.Output[str]:
+    """The TLS-only deny, then the grants (computed from the bucket's ARN once it is known)."""
+    statements: pulumi.Output[list[dict[str, Any]]] = (
+        bucket_arn.apply(grants) if grants else pulumi.Output.from_input([])
+    )
+    return pulumi.Output.all(bucket_arn, statements).apply(lambda pair: tls_only_policy(pair[0], *pair[1]))
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -94,7 +108,7 @@ class SecureBucket(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket.id,
-            policy=bucket.arn.apply(tls_only_policy),
+            policy=_policy(bucket.arn, args.policy_grants),
             opts=child_opts(self, provider=provider, depends_on=[public_access]),
         )
         aws.s3.BucketLifecycleConfiguration(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.cdn import GcpDelivery, GcpDeliveryArgs
 from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from components.gcp.network import GcpNetwork, GcpNetworkArgs
 from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs
@@ -21,7 +22,7 @@ from components.kubernetes.redis_connection import RedisConnection
 from components.options import publish_outputs
 from components.region import RegionComponent
 from foundation.config import DeployerAccess, PlatformConfig, Region
-from foundation.naming import GKE_WORKLOAD_IDENTITY_ANNOTATION, PHOTOS_PREFIX, cluster_name_for
+from foundation.naming import GKE_WORKLOAD_IDENTITY_ANNOTATION, PHOTOS_PREFIX, cdn_host, cluster_name_for
 from foundation.node_pools import plan_node_pools
 from foundation.planning import plan_gke_ranges
 from foundation.tags import Tagging
@@ -101,6 +102,19 @@ class GcpRegion(RegionComponent):
             ),
             child,
         )
+        if platform.delivery:
+            GcpDelivery(
+                f"{name}-cdn",
+                GcpDeliveryArgs(
+                    name=cluster_name,
+                    project=project,
+                    bucket_name=storage.bucket_name,
+                    host=cdn_host(platform.dns, platform.delivery.host_label, region.id),
+                    delivery=platform.delivery,
+                    compute_api=[args.project_setup.services["compute.googleapis.com"]],
+                ),
+                child,
+            )
         redis = GcpRedis(
             f"{name}-redis",
             GcpRedisArgs(

@@ -12,11 +12,13 @@ from foundation.catalog import ResidencyZone
 from foundation.config.accounts import AwsAccount, GcpProject
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud, Model, Slug
+from foundation.config.delivery import DeliveryConfig
 from foundation.config.kubernetes import KubernetesLayer
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.problems import raise_if_any
 from foundation.config.region import Problems, Region
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
+from foundation.config.simulation import SimulationConfig
 from foundation.config.storage import StorageTiers
 from foundation.config.traffic import DnsConfig
 from foundation.config.versions import KUBERNETES, Pin
@@ -51,6 +53,12 @@ class PlatformConfig(Model):
     budget: BudgetConfig = Field(BudgetConfig(), description="Spending caps the policy pack enforces")
     freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
     kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")
+    delivery: DeliveryConfig | None = Field(
+        None, description="CDN delivery of finished variants (CloudFront, Cloud CDN); none: no CDN"
+    )
+    simulation: SimulationConfig = Field(
+        SimulationConfig(), description="The peak Saturday `python -m infra simulate` replays through the plan"
+    )
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:

@@ -56,6 +56,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 outputs.update(extra)
         elif args.typ == "random:index/randomPassword:RandomPassword":
             outputs["result"] = _digest(args.name, "password", length=int(args.inputs.get("length", 32)))
+        elif args.typ == "random:index/randomBytes:RandomBytes":
+            raw = bytes.fromhex(_digest(args.name, "bytes", length=2 * int(args.inputs.get("length", 16))))
+            outputs.update(base64=base64.b64encode(raw).decode(), hex=raw.hex())
         return resource_id, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[Outputs, list[tuple[str, str]]]:
@@ -64,8 +67,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
 
     def _invoke(self, args: pulumi.runtime.MockCallArgs) -> Outputs:
         if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
-            project_number = int(_digest(str(args.args.get("project")), length=10), 16) % 10**12
-            return {"emailAddress": f"service-{project_number}@gs-project-accounts.iam.gserviceaccount.com"}
+            return {"emailAddress": f"service-{_project_number(args)}@gs-project-accounts.iam.gserviceaccount.com"}
+        if args.token == "gcp:organizations/getProject:getProject":
+            return {"number": str(_project_number(args)), "projectId": args.args.get("projectId")}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": self.aws_account_id, "arn": self.caller_arn, "userId": "AROAMOCK:pulumi", "id": "x"}
         if args.token == "aws:kms/getPublicKey:getPublicKey":  # an asymmetric key's public half
@@ -103,6 +107,11 @@ def _mock_pem(key: str) -> str:
     """A PEM-shaped stand-in for a key's public half (not a usable key: the preview never verifies)."""
     body = base64.b64encode(hashlib.sha256(key.encode()).digest() * 2).decode()
     return f"-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n"
+
+
+def _project_number(args: pulumi.runtime.MockCallArgs) -> int:
+    project = args.args.get("project") or args.args.get("projectId")
+    return int(_digest(str(project), length=10), 16) % 10**12
 
 
 Builder = Callable[[PlatformMocks, pulumi.runtime.MockResourceArgs, str], tuple[str, Outputs]]
@@ -207,6 +216,11 @@ def _gcp_named(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, regi
     return f"projects/{project}/resources/{name}", {"name": name, "selfLink": f"https://mock.googleapis.com/{name}"}
 
 
+def _global_address(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    resource_id, outputs = _gcp_named(mocks, args, region)
+    return resource_id, {**outputs, "address": f"34.120.{int(_digest(args.name, length=2), 16) % 250}.1"}
+
+
 def _gke_cluster(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
     name = args.inputs["name"]
     project = args.inputs.get("project", "mock-project")
@@ -258,6 +272,12 @@ _GCP_OUTPUTS: dict[str, Builder] = {
     "gcp:kms/keyRing:KeyRing": _gcp_named,
     "gcp:kms/cryptoKey:CryptoKey": _gcp_named,
     "gcp:storage/bucket:Bucket": _gcp_named,
+    "gcp:compute/backendBucket:BackendBucket": _gcp_named,
+    "gcp:compute/globalAddress:GlobalAddress": _global_address,
+    "gcp:compute/uRLMap:URLMap": _gcp_named,
+    "gcp:compute/managedSslCertificate:ManagedSslCertificate": _gcp_named,
+    "gcp:compute/sSLPolicy:SSLPolicy": _gcp_named,
+    "gcp:compute/targetHttpsProxy:TargetHttpsProxy": _gcp_named,
     "gcp:container/nodePool:NodePool": _gcp_named,
     "gcp:container/cluster:Cluster": _gke_cluster,
     "gcp:serviceaccount/account:Account": _service_account,
