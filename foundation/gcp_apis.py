@@ -31,9 +31,11 @@ _API_OF_MODULE = {
     "dns": "dns.googleapis.com",
     "serviceaccount": "iam.googleapis.com",
     "storage": "storage.googleapis.com",
+    "logging": "logging.googleapis.com",
 }
 _API_OF_TYPE = {
     "gcp:projects/iAMMember:IAMMember": "cloudresourcemanager.googleapis.com",
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig": "cloudresourcemanager.googleapis.com",
     "gcp:projects/serviceIdentity:ServiceIdentity": "serviceusage.googleapis.com",
     "gcp:projects/service:Service": "serviceusage.googleapis.com",
 }

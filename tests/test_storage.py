@@ -17,7 +17,8 @@ KMS_KEY = "aws:kms/key:Key"
 
 
 def _s3_buckets(plan):
-    return plan.of_type(S3_BUCKET)
+    """The photo and backup buckets (the audit trail's own bucket: tests/wiring/test_audit_trail.py)."""
+    return [b for b in plan.of_type(S3_BUCKET) if b.inputs["bucket"].startswith("wedsync-prod-photos-")]
 
 
 def _is_backup(bucket) -> bool:

@@ -6,7 +6,9 @@ children of this component, so policies can join them to their bucket by parent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -36,6 +38,8 @@ class SecureBucketArgs:
     protect: bool
     object_lock_days: int | None = None
     provider: pulumi.ProviderResource | None = None
+    # Statements the bucket policy grants beside the TLS-only deny, given the bucket's ARN (e.g. a service's writes).
+    policy_statements: Callable[[str], list[dict[str, Any]]] | None = None
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -44,10 +48,12 @@ class SecureBucket(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
     versioning: aws.s3.BucketVersioning
+    policy: aws.s3.BucketPolicy
 
     def __init__(self, name: str, args: SecureBucketArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:SecureBucket", name, None, opts)
         provider = args.provider
+        grants = args.policy_statements or (lambda _arn: [])
 
         bucket = aws.s3.Bucket(
             f"{name}-bucket",
@@ -91,10 +97,10 @@ class SecureBucket(pulumi.ComponentResource):
             ],
             opts=child_opts(self, provider=provider),
         )
-        aws.s3.BucketPolicy(
+        self.policy = aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket.id,
-            policy=bucket.arn.apply(tls_only_policy),
+            policy=bucket.arn.apply(lambda arn: tls_only_policy(arn, *grants(arn))),
             opts=child_opts(self, provider=provider, depends_on=[public_access]),
         )
         aws.s3.BucketLifecycleConfiguration(

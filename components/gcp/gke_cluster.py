@@ -114,6 +114,8 @@ class GkeCluster(pulumi.ComponentResource):
                 network_policy_config=gcp.container.ClusterAddonsConfigNetworkPolicyConfigArgs(disabled=False)
             ),
             enable_shielded_nodes=True,
+            # Pod-to-pod traffic on one node goes through the VPC too, so flow logs and firewall rules see it.
+            enable_intranode_visibility=True,
             remove_default_node_pool=True,
             initial_node_count=1,
             database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=secrets_key.id),
