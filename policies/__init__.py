@@ -1,6 +1,6 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
-from policies import clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
+from policies import audit, clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
 from policies.kubernetes import IMAGE_DIGEST_POLICY
 
 ALL_POLICIES = [
@@ -14,6 +14,7 @@ ALL_POLICIES = [
     *tags.POLICIES,
     *freeze.POLICIES,
     *placeholders.POLICIES,
+    *audit.POLICIES,
 ]
 
 # Policies that block only a deploy: a preview's pack config lowers them to advisory.
