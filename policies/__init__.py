@@ -1,6 +1,19 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
-from policies import audit, clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
+from policies import (
+    audit,
+    clusters,
+    freeze,
+    gpu,
+    iam,
+    kubernetes,
+    placeholders,
+    redis,
+    residency,
+    safety,
+    storage,
+    tags,
+)
 from policies.kubernetes import IMAGE_DIGEST_POLICY
 
 ALL_POLICIES = [
@@ -15,6 +28,7 @@ ALL_POLICIES = [
     *freeze.POLICIES,
     *placeholders.POLICIES,
     *audit.POLICIES,
+    *iam.POLICIES,
 ]
 
 # Policies that block only a deploy: a preview's pack config lowers them to advisory.

@@ -151,6 +151,12 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
         "storage",
         lambda p: p["auditLogConfigs"].pop(),
     ),
+    (
+        "iam-scoped-resources",
+        "aws:iam/rolePolicy:RolePolicy",
+        "cluster-autoscaler",
+        lambda p: p.update(policy=json.dumps({"Statement": [{"Effect": "Allow", "Action": "eks:*", "Resource": "*"}]})),
+    ),
     ("required-tags", "aws:ec2/vpc:Vpc", "", lambda p: p["tags"].pop("component")),
     ("required-tags", "gcp:storage/bucket:Bucket", "", lambda p: p["labels"].pop("environment")),
 ]
