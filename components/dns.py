@@ -3,6 +3,7 @@
 `<region>.<api>.<domain>` points at the region's ingress (CNAME to an AWS load balancer hostname,
 A record to a GKE load balancer IP) and has an HTTPS health check on /healthz, which the gateway routes to
 the jobs API's readiness.
+A zone the program creates is DNSSEC-signed and logs its queries (components/aws/zone_security.py).
 `<zone>.<api>.<domain>` is a set of latency records, one per region of the residency zone, each
 tied to its region's health check: an unhealthy region drops out and its zone-mates take over.
 Traffic never crosses zones; a zone with one region has no failover.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.zone_security import log_queries, sign_zone
 from components.options import child_opts, stateful_opts
 from foundation.config import DnsConfig
 from foundation.naming import REGION_HEALTH_PATH, regional_name, zone_name
@@ -42,6 +44,7 @@ class GlobalTrafficArgs:
     regions: tuple[RegionEndpoint, ...]
     tagging: Tagging
     protect: bool
+    account_id: str  # owns the zone's DNSSEC key and query log group
 
 
 class GlobalTraffic(pulumi.ComponentResource):
@@ -57,14 +60,17 @@ class GlobalTraffic(pulumi.ComponentResource):
         dns = args.dns
         tags = args.tagging.for_component("dns")
         if dns.create_zone:
-            zone_id = aws.route53.Zone(
+            zone = aws.route53.Zone(
                 f"{name}-zone",
                 name=dns.domain,
                 comment="wedsync public API names",
                 force_destroy=False,
                 tags=tags,
                 opts=stateful_opts(self, args.protect),
-            ).zone_id
+            )
+            sign_zone(name, zone, args.account_id, tags, self, args.protect)
+            log_queries(name, zone, dns.domain, args.account_id, tags, self, args.protect)
+            zone_id = zone.zone_id
         else:
             zone_id = aws.route53.get_zone_output(
                 name=dns.domain, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)

@@ -35,9 +35,11 @@ _API_OF_MODULE = {
     "storage": "storage.googleapis.com",
     "binaryauthorization": "binaryauthorization.googleapis.com",
     "containeranalysis": "containeranalysis.googleapis.com",
+    "logging": "logging.googleapis.com",
 }
 _API_OF_TYPE = {
     "gcp:projects/iAMMember:IAMMember": "cloudresourcemanager.googleapis.com",
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig": "cloudresourcemanager.googleapis.com",
     "gcp:projects/serviceIdentity:ServiceIdentity": "serviceusage.googleapis.com",
     "gcp:projects/service:Service": "serviceusage.googleapis.com",
 }

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
 
+from components.aws.audit_trail import AuditTrail, AuditTrailArgs
 from components.aws.region import AwsRegion, AwsRegionArgs
 from components.aws.registry import EcrRepository, EcrRepositoryArgs
 from components.dns import GlobalTraffic, GlobalTrafficArgs, RegionEndpoint
@@ -17,12 +18,13 @@ from components.gcp.binary_authorization import BinaryAuthorizationArgs
 from components.gcp.project import GcpProjectSetup, GcpProjectSetupArgs
 from components.gcp.region import GcpRegion, GcpRegionArgs
 from components.region import RegionComponent
+from foundation.audit import ROUTE53_REGION
 from foundation.config import Cloud, PlatformConfig, Region, load_from_pulumi
 from foundation.deployment import IMAGE_PUSH_ROLE, gcp_service_account
 from foundation.supply_chain import allow_list
 from foundation.tags import Tagging
 
-DNS_API_REGION = "us-east-1"  # Route53 is global; its API lives in us-east-1
+DNS_API_REGION = ROUTE53_REGION  # Route53 is global; its API (and DNSSEC keys, query logs) lives in us-east-1
 
 
 def aws_provider(platform: PlatformConfig, region: str) -> aws.Provider:
@@ -80,6 +82,23 @@ def registry_region(platform: PlatformConfig) -> str:
     return platform.primary.id if platform.primary.cloud is Cloud.AWS else DNS_API_REGION
 
 
+def audit_trail(platform: PlatformConfig, audited_buckets: list[pulumi.Output[str]], home: aws.Provider) -> AuditTrail:
+    """The account's multi-region trail, in the home region of its account-wide resources (the registry's)."""
+    assert platform.aws is not None
+    return AuditTrail(
+        "audit-trail",
+        AuditTrailArgs(
+            environment=platform.environment,
+            account_id=platform.aws.account_id,
+            home_region=registry_region(platform),
+            audited_bucket_arns=tuple(audited_buckets),
+            tagging=Tagging(platform.environment, registry_region(platform)),
+            protect=platform.protect,
+        ),
+        pulumi.ResourceOptions(provider=home),
+    )
+
+
 def build(platform: PlatformConfig) -> None:
     """Declare every region and the global traffic layer, and export their outputs."""
     aws_providers = {region: aws_provider(platform, region) for region in aws_regions_needing_a_provider(platform)}
@@ -87,13 +106,16 @@ def build(platform: PlatformConfig) -> None:
     outputs: dict[str, pulumi.Output] = {}
     secrets: dict[str, pulumi.Output] = {}
     endpoints: list[RegionEndpoint] = []
+    audited_buckets: list[pulumi.Output[str]] = []
     for region in platform.regions:
         if region.cloud is Cloud.AWS:
-            component: RegionComponent = AwsRegion(
+            aws_region = AwsRegion(
                 region.id,
                 AwsRegionArgs(platform, region, backup_provider=aws_providers[region.backup_region]),
                 pulumi.ResourceOptions(provider=aws_providers[region.id]),
             )
+            audited_buckets += aws_region.audited_bucket_arns
+            component: RegionComponent = aws_region
         else:
             assert project_setup is not None
             component = GcpRegion(
@@ -133,9 +155,17 @@ def build(platform: PlatformConfig) -> None:
         EcrRepositoryArgs("wedsync/gpu-worker", Tagging(platform.environment, platform.primary.id)),
         pulumi.ResourceOptions(provider=aws_providers[registry_region(platform)]),
     )
+    audit_trail(platform, audited_buckets, aws_providers[registry_region(platform)])
+    assert platform.aws is not None, "validated config has an aws section: DNS lives in Route53"
     traffic = GlobalTraffic(
         "dns",
-        GlobalTrafficArgs(platform.dns, tuple(endpoints), Tagging(platform.environment, "global"), platform.protect),
+        GlobalTrafficArgs(
+            platform.dns,
+            tuple(endpoints),
+            Tagging(platform.environment, "global"),
+            platform.protect,
+            platform.aws.account_id,
+        ),
         pulumi.ResourceOptions(provider=aws_providers[DNS_API_REGION]),
     )
     pulumi.export("environment", platform.environment)

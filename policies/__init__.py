@@ -1,9 +1,11 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
 from policies import (
+    audit,
     clusters,
     freeze,
     gpu,
+    iam,
     kubernetes,
     placeholders,
     redis,
@@ -27,6 +29,8 @@ ALL_POLICIES = [
     *tags.POLICIES,
     *freeze.POLICIES,
     *placeholders.POLICIES,
+    *audit.POLICIES,
+    *iam.POLICIES,
 ]
 
 # Policies that block only a deploy: a preview's pack config lowers them to advisory.

@@ -44,6 +44,8 @@ def _gke(args: ResourceValidationArgs, report: Report) -> None:
         report("network policy enforcement is off")
     if get(props, "databaseEncryption", "state") != "ENCRYPTED" or not get(props, "databaseEncryption", "keyName"):
         report("Kubernetes secrets are not encrypted with a Cloud KMS key")
+    if get(props, "enableIntranodeVisibility") is not True:
+        report("intranode visibility is off: pod-to-pod traffic on a node escapes flow logs and firewall rules")
 
 
 def _rotation_seconds(period: str | None) -> float | None:
@@ -54,7 +56,10 @@ def _rotation_seconds(period: str | None) -> float | None:
 
 
 def _kms_rotation(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type == "aws:kms/key:Key" and get(args.props, "enableKeyRotation") is not True:
+    # Automatic rotation exists only for symmetric encryption keys; asymmetric ones (DNSSEC signing) cannot rotate:
+    # https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html
+    symmetric = get(args.props, "customerMasterKeySpec", default="SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+    if args.resource_type == "aws:kms/key:Key" and symmetric and get(args.props, "enableKeyRotation") is not True:
         report("automatic key rotation is off")
     # Cloud KMS rotates only symmetric keys automatically; an asymmetric key's versions are added by hand
     # (cloud.google.com/kms/docs/key-rotation: "automatic rotation is not supported for asymmetric keys").

@@ -23,6 +23,7 @@ STATEFUL_TYPES = frozenset(
         "gcp:kms/cryptoKey:CryptoKey",
         "gcp:redis/instance:Instance",
         "gcp:container/cluster:Cluster",
+        "gcp:compute/address:Address",  # a released reserved IP is gone for good, and DNS points at it
     }
 )
 

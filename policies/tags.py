@@ -25,6 +25,10 @@ UNTAGGABLE_AWS = frozenset(
         "aws:kms/alias:Alias",
         "aws:ecr/lifecyclePolicy:LifecyclePolicy",
         "aws:route53/record:Record",
+        "aws:route53/keySigningKey:KeySigningKey",
+        "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec",
+        "aws:route53/queryLog:QueryLog",
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "aws:s3/bucketVersioning:BucketVersioning",
@@ -43,6 +47,7 @@ GCP_LABEL_PATHS: dict[str, tuple[str, ...]] = {
     "gcp:container/cluster:Cluster": ("resourceLabels",),
     "gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels"),
     "gcp:artifactregistry/repository:Repository": ("labels",),
+    "gcp:compute/address:Address": ("labels",),
 }
 
 

@@ -132,7 +132,8 @@ def test_clusters_and_nodes_run_on_the_private_subnets_of_their_region(prod) -> 
 
 def test_kms_key_with_rotation_encrypts_cluster_secrets(prod) -> None:
     _, plan = prod
-    keys = {_region(plan, k): k for k in plan.of_type("aws:kms/key:Key") if k.name == f"{_region(plan, k)}-key"}
+    regional = [k for k in plan.of_type("aws:kms/key:Key") if plan.ancestor_of_type(k, REGION_COMPONENT)]
+    keys = {_region(plan, k): k for k in regional if k.name == f"{_region(plan, k)}-key"}
     assert len(keys) == 4
     for cluster in plan.of_type(CLUSTER):
         key = keys[_region(plan, cluster)]

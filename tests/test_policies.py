@@ -137,6 +137,39 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
         lambda p: p.update(automaticFailoverEnabled=False),
     ),
     ("redis-failover-in-prod", "gcp:redis/instance:Instance", "", lambda p: p.update(tier="BASIC")),
+    ("gke-hardened", "gcp:container/cluster:Cluster", "", lambda p: p.update(enableIntranodeVisibility=False)),
+    ("audit-log-retention", "aws:cloudwatch/logGroup:LogGroup", "flow-logs", lambda p: p.update(retentionInDays=90)),
+    (
+        "audit-log-retention",
+        "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+        "",
+        lambda p: p.update(retentionDays=90),
+    ),
+    (
+        "aws-audit-trail",
+        "aws:cloudtrail/trail:Trail",
+        "",
+        lambda p: p["advancedEventSelectors"][1]["fieldSelectors"][2]["startsWiths"].pop(),
+    ),
+    ("aws-audit-trail", "aws:cloudtrail/trail:Trail", "", lambda p: p.update(enableLogFileValidation=False)),
+    (
+        "aws-audit-trail",
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+        "audit-trail",
+        lambda p: p["rule"]["defaultRetention"].update(days=30),
+    ),
+    (
+        "gcp-data-access-audit-logs",
+        "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+        "storage",
+        lambda p: p["auditLogConfigs"].pop(),
+    ),
+    (
+        "iam-scoped-resources",
+        "aws:iam/rolePolicy:RolePolicy",
+        "cluster-autoscaler",
+        lambda p: p.update(policy=json.dumps({"Statement": [{"Effect": "Allow", "Action": "eks:*", "Resource": "*"}]})),
+    ),
     ("required-tags", "aws:ec2/vpc:Vpc", "", lambda p: p["tags"].pop("component")),
     ("required-tags", "gcp:storage/bucket:Bucket", "", lambda p: p["labels"].pop("environment")),
 ]
@@ -151,6 +184,15 @@ def test_each_policy_fires_on_a_tweaked_resource(policy_pack, prod, policy, reso
     platform, plan = prod
     violated = _violated(policy_pack, platform, _tweak(plan, resource_type, edit, name_contains=name_contains))
     assert list(violated) == [policy]
+
+
+def test_a_created_zone_unsigned_or_unlogged_is_blocked(policy_pack, staging) -> None:
+    platform, plan = staging
+    assert _violated(policy_pack, platform, plan.resources) == {}
+    dropped = ("aws:route53/hostedZoneDnsSec:HostedZoneDnsSec", "aws:route53/queryLog:QueryLog")
+    registrations = [r for r in plan.resources if r.type not in dropped]
+    (message,) = _violated(policy_pack, platform, registrations)["route53-zone-dnssec-and-query-logs"]
+    assert "DNSSEC signing is off" in message and "query logging is off" in message
 
 
 def test_unprotected_state_in_prod_is_blocked(policy_pack, variant) -> None:
@@ -196,7 +238,7 @@ def _storage_program(backup_region: str) -> Callable[[], None]:
 def test_eu_photos_replicating_to_the_us_violate_residency(policy_pack, prod) -> None:
     platform, _ = prod
     in_zone = capture(_storage_program("eu-central-1"), "prod", {}, "222222222222")
-    assert _violated(policy_pack, platform, in_zone.resources) == {}
+    assert set(_violated(policy_pack, platform, in_zone.resources)) == {"aws-audit-trail"}  # storage, and no trail
     to_us = capture(_storage_program("us-east-1"), "prod", {}, "222222222222")
     (message,) = _violated(policy_pack, platform, to_us.resources)["data-residency"]
     assert "eu-west-1 (zone eu) replicates to us-east-1 (zone us)" in message
@@ -369,6 +411,7 @@ def test_every_policy_is_fully_described() -> None:
             "change-freeze",
             "change-freeze-advisory",
             "k8s-requests-and-limits",
+            "route53-zone-dnssec-and-query-logs",
             IMAGE_DIGEST_POLICY,  # tests/test_policy_protocol.py
             "no-placeholders",  # tests/test_placeholders.py
         }

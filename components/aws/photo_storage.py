@@ -56,6 +56,7 @@ class AwsPhotoStorage(pulumi.ComponentResource):
     bucket_arn: pulumi.Output[str]
     key_arn: pulumi.Output[str]
     backup_bucket_name: pulumi.Output[str]
+    backup_bucket_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsPhotoStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:PhotoStorage", name, None, opts)
@@ -166,12 +167,14 @@ class AwsPhotoStorage(pulumi.ComponentResource):
         self.bucket_arn = photos.bucket_arn
         self.key_arn = key.arn
         self.backup_bucket_name = backup.bucket_name
+        self.backup_bucket_arn = backup.bucket_arn
         self.register_outputs(
             {
                 "bucket_name": self.bucket_name,
                 "bucket_arn": self.bucket_arn,
                 "key_arn": self.key_arn,
                 "backup_bucket_name": self.backup_bucket_name,
+                "backup_bucket_arn": self.backup_bucket_arn,
             }
         )
 

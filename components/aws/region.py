@@ -52,6 +52,7 @@ class AwsRegion(RegionComponent):
     private_subnet_ids: pulumi.Output[list[str]]
     oidc_provider_arn: pulumi.Output[str]
     backup_bucket_name: pulumi.Output[str]
+    audited_bucket_arns: tuple[pulumi.Output[str], ...]  # the photo and backup buckets the audit trail records
 
     def __init__(self, name: str, args: AwsRegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:Region", name, None, opts)
@@ -133,6 +134,7 @@ class AwsRegion(RegionComponent):
             ),
             child,
         )
+        self.audited_bucket_arns = (storage.bucket_arn, storage.backup_bucket_arn)
         redis = AwsRedis(
             f"{name}-redis",
             AwsRedisArgs(
@@ -152,6 +154,8 @@ class AwsRegion(RegionComponent):
             f"{name}-identities",
             EksIdentitiesArgs(
                 cluster_name=cluster_name,
+                region=region.id,
+                account_id=account_id,
                 oidc_provider_arn=cluster.oidc_provider_arn,
                 oidc_issuer_url=cluster.oidc_issuer_url,
                 bucket_arn=storage.bucket_arn,

@@ -58,6 +58,7 @@ class SecureBucket(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
     versioning: aws.s3.BucketVersioning
+    policy: aws.s3.BucketPolicy
 
     def __init__(self, name: str, args: SecureBucketArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:SecureBucket", name, None, opts)
@@ -105,7 +106,7 @@ class SecureBucket(pulumi.ComponentResource):
             ],
             opts=child_opts(self, provider=provider),
         )
-        aws.s3.BucketPolicy(
+        self.policy = aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket.id,
             policy=_policy(bucket.arn, args.policy_grants),

@@ -9,6 +9,7 @@ import pulumi
 
 from components.aws.iam import create_irsa_role, route53_dns01_policy
 from components.options import child_opts
+from foundation.audit import eks_node_group_arns
 from foundation.iam_documents import policy_document
 from foundation.naming import (
     ACME_SERVICE_ACCOUNT,
@@ -27,6 +28,8 @@ class EksIdentitiesArgs:
     """The cluster's OIDC provider, what the worker may touch, and the Kubernetes names."""
 
     cluster_name: str
+    region: str
+    account_id: str
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer_url: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
@@ -108,9 +111,18 @@ class EksIdentities(pulumi.ComponentResource):
                     "ec2:DescribeInstanceTypes",
                     "ec2:DescribeLaunchTemplateVersions",
                     "ec2:GetInstanceTypesFromInstanceRequirements",
-                    "eks:DescribeNodegroup",
                 ],
+                # These Describe/Get actions support no resource-level permissions ("Resource types" column empty):
+                # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+                # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
                 "Resource": "*",
+            },
+            {
+                # eks:DescribeNodegroup takes the `nodegroup` resource type (arn:...:nodegroup/<cluster>/<name>/<uuid>):
+                # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html
+                "Effect": "Allow",
+                "Action": ["eks:DescribeNodegroup"],
+                "Resource": eks_node_group_arns(args.region, args.account_id, args.cluster_name),
             },
             {
                 "Effect": "Allow",

@@ -118,6 +118,8 @@ class GkeCluster(pulumi.ComponentResource):
             binary_authorization=gcp.container.ClusterBinaryAuthorizationArgs(
                 evaluation_mode="PROJECT_SINGLETON_POLICY_ENFORCE"
             ),
+            # Pod-to-pod traffic on one node goes through the VPC too, so flow logs and firewall rules see it.
+            enable_intranode_visibility=True,
             remove_default_node_pool=True,
             initial_node_count=1,
             database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=secrets_key.id),

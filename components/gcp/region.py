@@ -1,5 +1,5 @@
 """One GCP region of the platform: network, private GKE cluster, node pools, photo storage, Memorystore,
-and the Artifact Registry repository its nodes pull the worker image from."""
+the Artifact Registry repository its nodes pull the worker image from, and the ingress's reserved IP."""
 
 from __future__ import annotations
 
@@ -19,13 +19,18 @@ from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs
 from components.kubeconfig import gke_kubeconfig
 from components.kubernetes.platform import KubePlatform, WorkloadIdentities, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
-from components.options import publish_outputs
+from components.options import publish_outputs, stateful_opts
 from components.region import RegionComponent
 from foundation.config import DeployerAccess, PlatformConfig, Region
 from foundation.naming import GKE_WORKLOAD_IDENTITY_ANNOTATION, PHOTOS_PREFIX, cdn_host, cluster_name_for
 from foundation.node_pools import plan_node_pools
 from foundation.planning import plan_gke_ranges
 from foundation.tags import Tagging
+
+# Names the reserved regional addresses of a LoadBalancer Service's forwarding rule (GKE 1.29+; it supersedes
+# the deprecated spec.loadBalancerIP): "Static IP addresses" row of
+# https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters
+GKE_LB_ADDRESSES_ANNOTATION = "networking.gke.io/load-balancer-ip-addresses"
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,19 @@ class GcpRegion(RegionComponent):
             # The workload identity pool exists once a cluster with workload identity does.
             pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
         )
+        # A regional external address: the gateway is an L4 (passthrough) load balancer, which takes a regional
+        # address, never a global one. It survives the Service, so DNS never points at a released IP.
+        ingress_address = gcp.compute.Address(
+            f"{name}-ingress-ip",
+            name=f"{cluster_name}-ingress",
+            project=project,
+            region=region.id,
+            address_type="EXTERNAL",
+            network_tier="PREMIUM",
+            description=f"Istio ingress gateway of {cluster_name}",
+            labels=tagging.gcp_labels("ingress"),
+            opts=stateful_opts(self, platform.protect),
+        )
         self.kubeconfig = gke_kubeconfig(cluster_name, cluster.dns_endpoint)
         previews = [d.service_account for d in platform.gcp.deployers if d.access is DeployerAccess.PREVIEW]
         kube = KubePlatform(
@@ -173,6 +191,7 @@ class GcpRegion(RegionComponent):
                 dns_role_arn=identities.dns_role_arn,
                 preview_subjects=tuple(("User", email) for email in previews),
                 metadata_server_egress=True,
+                gateway_annotations={GKE_LB_ADDRESSES_ANNOTATION: ingress_address.name},
             ),
             pulumi.ResourceOptions(parent=self, depends_on=list(pools.values())),
         )

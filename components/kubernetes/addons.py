@@ -12,6 +12,7 @@ kube-prometheus-stack, whose CRDs they need; otherwise Helm fails on "no matches
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +56,7 @@ class ClusterAddOnsArgs:
     kubernetes_version: str
     charts: Charts
     autoscaler_role_arn: pulumi.Input[str] | None
-    gateway_annotations: dict[str, str]
+    gateway_annotations: Mapping[str, pulumi.Input[str]]
 
 
 class ClusterAddOns(pulumi.ComponentResource):

@@ -11,7 +11,7 @@ before the credentials running pulumi can reach the API server.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -49,7 +49,7 @@ class KubePlatformArgs:
     workloads: WorkloadsArgs
     dns_role_arn: pulumi.Input[str]
     autoscaler_role_arn: pulumi.Input[str] | None = None
-    gateway_annotations: dict[str, str] | None = None
+    gateway_annotations: Mapping[str, pulumi.Input[str]] | None = None
     cluster_access: Sequence[pulumi.Resource] = ()  # the provider waits for these (EKS access associations)
     preview_subjects: tuple[tuple[str, str], ...] = ()  # RBAC subjects of preview identities
     metadata_server_egress: bool = False  # GKE: pods fetch Workload Identity credentials from it
@@ -76,7 +76,7 @@ def kube_platform_args(
     identities: WorkloadIdentities,
     dns_role_arn: pulumi.Input[str],
     autoscaler_role_arn: pulumi.Input[str] | None = None,
-    gateway_annotations: dict[str, str] | None = None,
+    gateway_annotations: Mapping[str, pulumi.Input[str]] | None = None,
     cluster_access: Sequence[pulumi.Resource] = (),
     preview_subjects: tuple[tuple[str, str], ...] = (),
     metadata_server_egress: bool = False,

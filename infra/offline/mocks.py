@@ -124,6 +124,16 @@ def _prefixed_id(prefix: str) -> Builder:
     return build
 
 
+def _hosted_zone(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    zone_id = f"Z{_digest(args.typ, args.name, length=20).upper()}"
+    return zone_id, {"zoneId": zone_id, "arn": f"arn:aws:route53:::hostedzone/{zone_id}"}
+
+
+def _trail(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    arn = f"arn:aws:cloudtrail:{region}:{mocks.aws_account_id}:trail/{args.inputs.get('name')}"
+    return arn, {"arn": arn}
+
+
 def _kms_key(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
     key_id = "-".join(_digest(args.name, str(i), length=n) for i, n in enumerate((8, 4, 4, 4, 12)))
     arn = f"arn:aws:kms:{region}:{mocks.aws_account_id}:key/{key_id}"
@@ -207,6 +217,8 @@ _AWS_OUTPUTS: dict[str, Builder] = {
     "aws:s3/bucket:Bucket": _s3_bucket,
     "aws:ec2/securityGroup:SecurityGroup": _prefixed_id("sg"),
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:route53/zone:Zone": _hosted_zone,
+    "aws:cloudtrail/trail:Trail": _trail,
 }
 
 
