@@ -56,10 +56,11 @@ def test_every_bucket_refuses_requests_without_tls(prod) -> None:
     _, plan = prod
     for bucket in _s3_buckets(plan):
         policy = json.loads(sibling(plan, bucket, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
-        (statement,) = policy["Statement"]
+        statement, *grants = policy["Statement"]  # grants: the CDN's read (tests/test_delivery.py)
         assert statement["Effect"] == "Deny"
         assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         assert f"{bucket.outputs['arn']}/*" in statement["Resource"]
+        assert all(g["Principal"] != "*" and "Condition" in g for g in grants if g["Effect"] == "Allow")
 
 
 def test_lifecycle_tiers_follow_config(prod) -> None:
