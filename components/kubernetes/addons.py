@@ -56,6 +56,7 @@ class ClusterAddOnsArgs:
     charts: Charts
     autoscaler_role_arn: pulumi.Input[str] | None
     gateway_annotations: dict[str, str]
+    alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values (routing)
 
 
 class ClusterAddOns(pulumi.ComponentResource):
@@ -88,6 +89,7 @@ class ClusterAddOns(pulumi.ComponentResource):
                         "podMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
                     }
                 },
+                **({"alertmanager": args.alertmanager} if args.alertmanager else {}),
             },
         )
 

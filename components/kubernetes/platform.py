@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import ClusterAddOns, ClusterAddOnsArgs
+from components.kubernetes.alert_routing import AlertWebhooks, Webhook, alertmanager_values, webhooks
 from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessArgs
 from components.kubernetes.jobs_api import JobsApiArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
@@ -51,6 +53,8 @@ class KubePlatformArgs:
     cluster_access: Sequence[pulumi.Resource] = ()  # the provider waits for these (EKS access associations)
     preview_subjects: tuple[tuple[str, str], ...] = ()  # RBAC subjects of preview identities
     metadata_server_egress: bool = False  # GKE: pods fetch Workload Identity credentials from it
+    alert_webhooks: tuple[Webhook, ...] = ()
+    alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def kube_platform_args(
     """The layer's args for a region, from the platform config and the region's cloud resources."""
     layer = platform.kubernetes
     image = region.worker_image or platform.worker.image
+    hooks = webhooks(platform)
     return KubePlatformArgs(
         cloud=region.cloud,
         region=region.id,
@@ -128,6 +133,8 @@ def kube_platform_args(
         cluster_access=cluster_access,
         preview_subjects=preview_subjects,
         metadata_server_egress=metadata_server_egress,
+        alert_webhooks=hooks,
+        alertmanager=alertmanager_values(platform, hooks),
     )
 
 
@@ -157,10 +164,12 @@ class KubePlatform(pulumi.ComponentResource):
                 charts=layer.charts,
                 autoscaler_role_arn=args.autoscaler_role_arn,
                 gateway_annotations=args.gateway_annotations or {},
+                alertmanager=args.alertmanager,
             ),
             on_cluster,
         )
         after_addons = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[addons])
+        AlertWebhooks(f"{name}-alert-webhooks", args.alert_webhooks, after_addons)
         namespace = PhotoNamespace(
             f"{name}-namespace",
             PhotoNamespaceArgs(

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from foundation.catalog import ResidencyZone
 from foundation.config.accounts import AwsAccount, GcpProject
+from foundation.config.alerting import AlertingConfig
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud, Model, Slug
 from foundation.config.kubernetes import KubernetesLayer
@@ -51,6 +52,7 @@ class PlatformConfig(Model):
     budget: BudgetConfig = Field(BudgetConfig(), description="Spending caps the policy pack enforces")
     freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
     kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")
+    alerting: AlertingConfig = Field(AlertingConfig(), description="Alertmanager receivers, routes and escalation")
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:
