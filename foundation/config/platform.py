@@ -13,6 +13,7 @@ from foundation.config.accounts import AwsAccount, GcpProject
 from foundation.config.alerting import AlertingConfig
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud, Model, Slug
+from foundation.config.dr import DrConfig
 from foundation.config.kubernetes import KubernetesLayer
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.problems import raise_if_any
@@ -53,6 +54,7 @@ class PlatformConfig(Model):
     freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
     kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")
     alerting: AlertingConfig = Field(AlertingConfig(), description="Alertmanager receivers, routes and escalation")
+    dr: DrConfig = Field(DrConfig(), description="Recovery targets `python -m infra dr-report` checks the plan against")
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:
