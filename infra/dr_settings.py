@@ -18,6 +18,7 @@ from infra.offline.plan import Plan
 RDB_PERIODS_S = {"ONE_HOUR": 3600, "SIX_HOURS": 21600, "TWELVE_HOURS": 43200, "TWENTY_FOUR_HOURS": 86400}
 CACHE_TYPES = ("gcp:redis/cluster:Cluster", "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup")
 VELERO_SCHEDULE = ("velero.io/v1", "Schedule")
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,7 @@ def _region_settings(plan: Plan, platform: PlatformConfig, region: Region) -> Re
         redis_snapshot_every_s=_redis_snapshots(plan, region),
         reconcile_every_s=_reconcile_every(plan, region),
         velero_every_s=tuple(
-            every
-            for r in plan.resources
-            if r.name.startswith(f"{region.id}-") and _kind(r.inputs) == VELERO_SCHEDULE
-            if (every := cron_interval_s(r.inputs["spec"]["schedule"])) is not None
+            every for schedule in _velero_schedules(plan, region) if (every := cron_interval_s(schedule)) is not None
         ),
         has_cache=any(_own(plan, region, t) for t in CACHE_TYPES),
     )
@@ -66,6 +64,21 @@ def _region_settings(plan: Plan, platform: PlatformConfig, region: Region) -> Re
 
 def _kind(inputs: dict[str, Any]) -> tuple[str, str]:
     return inputs.get("apiVersion", ""), inputs.get("kind", "")
+
+
+def _velero_schedules(plan: Plan, region: Region) -> list[str]:
+    """Cron expressions of the region's Velero Schedules: Schedule objects, and the `schedules` values of a
+    `velero` chart release (vmware-tanzu/helm-charts charts/velero values.yaml: name -> {schedule, template})."""
+    found = [
+        r.inputs["spec"]["schedule"]
+        for r in plan.resources
+        if r.name.startswith(f"{region.id}-") and _kind(r.inputs) == VELERO_SCHEDULE
+    ]
+    for release in _own(plan, region, HELM_RELEASE):
+        if release.inputs.get("chart") == "velero":
+            schedules = (release.inputs.get("values") or {}).get("schedules") or {}
+            found += [s["schedule"] for s in schedules.values() if not s.get("disabled")]
+    return found
 
 
 def _failover_detection(plan: Plan, fqdn: str) -> int | None:

@@ -45,6 +45,32 @@ def _with_velero_schedule(plan: Plan, region: str, schedule: str) -> Plan:
     return Plan(plan.project, plan.stack, [*plan.resources, velero], plan.outputs)
 
 
+def _with_velero_release(plan: Plan, region: str, schedules: dict[str, Any]) -> Plan:
+    template = next(
+        r for r in plan.resources if r.type == "kubernetes:helm.sh/v3:Release" and r.name.startswith(region)
+    )
+    inputs = {"chart": "velero", "name": "velero", "values": {"schedules": schedules}}
+    velero: Registration = replace(template, name=f"{region}-velero", urn=template.urn + "-velero", inputs=inputs)
+    return Plan(plan.project, plan.stack, [*plan.resources, velero], plan.outputs)
+
+
+def test_the_slowest_schedule_of_a_velero_release_is_the_cluster_state_rpo(prod) -> None:
+    """Seed 002: the cache namespace every 15 minutes, the rest daily: the daily one bounds what a restore loses."""
+    platform, plan = prod
+    region = platform.primary.id
+    cache = {"schedule": "*/15 * * * *", "template": {"includedNamespaces": ["cache"]}}
+    rest = {"schedule": "0 2 * * *", "template": {"excludedNamespaces": ["cache"]}}
+    both = _one(
+        assess(_with_velero_release(plan, region, {"cache": cache, "rest": rest}), platform),
+        region,
+        DataClass.CLUSTER_STATE,
+    )
+    assert both.rpo_s == 86400 and not both.met
+    rest_off = {"cache": cache, "rest": {**rest, "disabled": True}}
+    cache_only = _one(assess(_with_velero_release(plan, region, rest_off), platform), region, DataClass.CLUSTER_STATE)
+    assert cache_only.rpo_s == 900 and not cache_only.met  # seed 002's "< 15 min" is strict
+
+
 def _one(assessments: list[Assessment], region: str, data_class: DataClass) -> Assessment:
     (found,) = [a for a in assessments if a.region == region and a.data_class is data_class]
     return found
