@@ -7,8 +7,9 @@ Upstream behaviour this relies on (read 2026-11-29):
   `inhibit_rules` mute `target_matchers` while an alert matching `source_matchers` fires.
 - prometheus-operator Documentation/api-reference/api.md (AlertmanagerSpec.secrets): each listed Secret of the
   Alertmanager's namespace is mounted at /etc/alertmanager/secrets/<secret-name>.
-- kube-prometheus-stack values.yaml: `alertmanager.config` replaces the chart's whole default config (so the
-  chart's always-firing Watchdog and InfoInhibitor are routed to a null receiver here, as the chart does).
+- kube-prometheus-stack values.yaml: these values are merged into the chart's default `alertmanager.config`
+  (Helm merges maps and replaces lists), so the routes, receivers and inhibit rules here replace the chart's;
+  its always-firing Watchdog and InfoInhibitor are routed to a null receiver again, as the chart does.
 
 Rule-level conditions such as `day_of_week()` or `month()` in PromQL are judged in UTC; routing by
 `time_intervals` with the freeze's own time zone is what makes "Saturday 10:00-20:00 local" exact.

@@ -49,5 +49,6 @@ class AlertingConfig(Model):
     escalation_seasons: tuple[Season, ...] = Field(
         (Season.PEAK, Season.MODERATE),
         min_length=1,
-        description="Seasons whose months the wedding-day escalation covers (seed 001: April-October)",
+        description="Seasons whose months the wedding-day escalation covers (default March-October; "
+        "seed 001's wedding season is April-October)",
     )
