@@ -5,6 +5,7 @@
     python -m infra policy-config --stack prod [--deploy] [--out pack-config.json]
     python -m infra diagram --stack prod [--out plan.mmd] [--svg plan.svg] [--readme README.md]
     python -m infra simulate --stack prod [--season peak]
+    python -m infra dr-report --stack prod
     python -m infra pin-images --stack prod [--worker TAG@DIGEST] [--require]
     python -m infra deploy-env --stack prod [--get PULUMI_BACKEND_URL]
     python -m infra config-schema [--out docs/config.schema.json]
@@ -169,6 +170,15 @@ def _simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _dr_report(args: argparse.Namespace) -> int:
+    from infra.dr_report import assess, render
+    from infra.offline.plan import run_program
+
+    platform, stack_config = load_stack_platform(args.project_dir, args.stack)
+    print(render(assess(run_program(platform, args.stack, stack_config), platform)))
+    return EXIT_OK
+
+
 def _pin_images(args: argparse.Namespace) -> int:
     from foundation.config.loader import stack_file
     from infra.pin_images import pin_stack_file
@@ -271,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--season", choices=[s.value for s in Season], help="plan the stack in this season (default: simulation.season)"
     )
     simulate.set_defaults(handler=_simulate)
+    dr = commands.add_parser("dr-report", help="RPO/RTO per data class after a region loss, against the targets")
+    dr.add_argument("--stack", required=True)
+    dr.set_defaults(handler=_dr_report)
 
     pin = commands.add_parser("pin-images", help="record image digests in Pulumi.<stack>.yaml (registry API v2)")
     pin.add_argument("--stack", required=True)

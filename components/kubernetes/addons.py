@@ -57,6 +57,7 @@ class ClusterAddOnsArgs:
     charts: Charts
     autoscaler_role_arn: pulumi.Input[str] | None
     gateway_annotations: Mapping[str, pulumi.Input[str]]
+    alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values (routing)
 
 
 class ClusterAddOns(pulumi.ComponentResource):
@@ -89,6 +90,7 @@ class ClusterAddOns(pulumi.ComponentResource):
                         "podMonitorSelector": {"matchLabels": PROMETHEUS_SELECTOR},
                     }
                 },
+                **({"alertmanager": args.alertmanager} if args.alertmanager else {}),
             },
         )
 

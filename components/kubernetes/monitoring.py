@@ -8,10 +8,13 @@ Counters are read with rate/increase, gauges with deriv/delta, and every thresho
 from __future__ import annotations
 
 import json
+import re
+from typing import NamedTuple
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kubernetes.alert_routing import REGION_DOWN_ALERT, SYMPTOM_LABEL
 from components.kubernetes.objects import PART_OF, meta
 from foundation.naming import (
     ENVOY_STATS_PATH,
@@ -27,72 +30,124 @@ from foundation.naming import (
 CRASH_LOOP_WINDOW = "30m"
 CRASH_LOOP_RESTARTS = 3
 
-# (alert, expression, for, severity, summary) — thresholds from seeds 000 and 001.
-ALERTS: tuple[tuple[str, str, str, str, str], ...] = (
-    (
+
+class Alert(NamedTuple):
+    """One alerting rule. `workload` groups its notifications; a `symptom` is muted while RegionDown fires."""
+
+    name: str
+    expr: str
+    duration: str
+    severity: str
+    workload: str
+    summary: str
+    symptom: bool = False
+
+
+def runbook_file(alert: str) -> str:
+    """The alert's runbook under docs/runbooks/: its name in kebab-case, e.g. region-down.md."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", alert).lower() + ".md"
+
+
+def runbook_url(base: str, alert: str) -> str:
+    """Where an alert's runbook link points: the runbooks base URL (`kubernetes.runbooks_url`) and its file."""
+    return f"{base.rstrip('/')}/{runbook_file(alert)}"
+
+
+# Thresholds from seeds 000 and 001. RegionDown is the cause the alerts marked as symptoms follow from.
+ALERTS: tuple[Alert, ...] = (
+    Alert(
+        REGION_DOWN_ALERT,
+        "max(redis_up) == 0",
+        "2m",
+        "critical",
+        REDIS_EXPORTER,
+        "the region cannot take or process photo jobs: its job queue Redis is unreachable",
+    ),
+    Alert(
         "PhotoProcessingHighLatency",
         "histogram_quantile(0.95, sum(rate(wedsync_job_latency_seconds_bucket[5m])) by (le)) > 2",
         "2m",
         "warning",
+        WORKER,
         "p95 photo processing latency above 2 s",
+        symptom=True,
     ),
-    (
+    Alert(
         "PhotoProcessingHighErrorRate",
         "sum(rate(wedsync_jobs_failed_total[5m])) / clamp_min(sum(rate(wedsync_jobs_done_total[5m])), 1e-9) > 0.05",
         "1m",
         "critical",
+        WORKER,
         "more than 5% of photo jobs fail",
+        symptom=True,
     ),
-    (
+    Alert(
         "PhotoJobsDeadLettered",
         "increase(wedsync_jobs_dead_lettered_total[15m]) > 0",
         "0m",
         "critical",
+        WORKER,
         "a photo job was parked in the dead-letter stream",
     ),
-    (
+    Alert(
         "GPUUtilizationHigh",
         "avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL) > 90",
         "5m",
         "warning",
+        WORKER,
         "GPU utilisation above 90%",
     ),
-    (
+    Alert(
         "WorkerMemoryGrowth",
         f'deriv(container_memory_working_set_bytes{{container="{WORKER}"}}[1h]) * 3600 > 1e9',
         "10m",
         "warning",
+        WORKER,
         "worker memory grew by over 1 GB in an hour",
     ),
-    (
+    Alert(
         "WorkerCrashLooping",
         f'increase(kube_pod_container_status_restarts_total{{container="{WORKER}"}}[{CRASH_LOOP_WINDOW}])'
         f" >= {CRASH_LOOP_RESTARTS}",
         "0m",
         "critical",
+        WORKER,
         f"a worker container restarted {CRASH_LOOP_RESTARTS} times in {CRASH_LOOP_WINDOW}",
+        symptom=True,
     ),
-    ("PhotoQueueBacklog", "max(wedsync_queue_lag) > 100", "5m", "warning", "more than 100 photos wait in the queue"),
-    (
+    Alert(
+        "PhotoQueueBacklog",
+        "max(wedsync_queue_lag) > 100",
+        "5m",
+        "warning",
+        WORKER,
+        "more than 100 photos wait in the queue",
+        symptom=True,
+    ),
+    Alert(
         "RedisMemoryHigh",
         "max(redis_memory_used_bytes / redis_memory_max_bytes) > 0.8",
         "5m",
         "critical",
+        REDIS_EXPORTER,
         "job queue Redis above 80% of memory (noeviction: writes will be refused)",
     ),
-    (
+    Alert(
         "WeddingTrafficSpike",
         f'sum(rate(istio_requests_total{{reporter="destination", destination_workload="{JOBS_API}"}}[5m])) > 100',
         "2m",
         "info",
+        JOBS_API,
         "photo API traffic above 100 requests/s",
     ),
-    (
+    Alert(
         "WorkerAutoscalerErrors",
         f'sum(increase(keda_scaled_object_errors_total{{scaledObject="{WORKER}"}}[10m])) > 0',
         "10m",
         "critical",
+        WORKER,
         "KEDA cannot evaluate the worker's triggers: the worker count no longer follows the queue",
+        symptom=True,
     ),
 )
 
@@ -148,13 +203,18 @@ class Monitoring(pulumi.ComponentResource):
             )
         rules = [
             {
-                "alert": alert,
-                "expr": expr,
-                "for": duration,
-                "labels": {"severity": severity, "team": "platform"},
-                "annotations": {"summary": summary, "runbook_url": f"{runbooks_url}#{alert.lower()}"},
+                "alert": alert.name,
+                "expr": alert.expr,
+                "for": alert.duration,
+                "labels": {
+                    "severity": alert.severity,
+                    "team": "platform",
+                    "workload": alert.workload,
+                    **(dict([SYMPTOM_LABEL]) if alert.symptom else {}),
+                },
+                "annotations": {"summary": alert.summary, "runbook_url": runbook_url(runbooks_url, alert.name)},
             }
-            for alert, expr, duration, severity, summary in ALERTS
+            for alert in ALERTS
         ]
         k8s.apiextensions.CustomResource(  # istio_* metrics: every sidecar's Envoy, on a port outside capture
             f"{name}-envoy-monitor",

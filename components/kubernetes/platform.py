@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import ClusterAddOns, ClusterAddOnsArgs
+from components.kubernetes.alert_routing import AlertWebhooks, Webhook, alertmanager_values, webhooks
 from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessArgs
 from components.kubernetes.image_verification import ImageVerification, ImageVerificationArgs
 from components.kubernetes.jobs_api import JobsApiArgs
@@ -54,6 +56,8 @@ class KubePlatformArgs:
     preview_subjects: tuple[tuple[str, str], ...] = ()  # RBAC subjects of preview identities
     metadata_server_egress: bool = False  # GKE: pods fetch Workload Identity credentials from it
     image_verification: ImageVerificationArgs | None = None  # EKS: Kyverno admits only signed or allow-listed
+    alert_webhooks: tuple[Webhook, ...] = ()
+    alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ def kube_platform_args(
     """The layer's args for a region, from the platform config and the region's cloud resources."""
     layer = platform.kubernetes
     image = region.worker_image or platform.worker.image
+    hooks = webhooks(platform)
     return KubePlatformArgs(
         cloud=region.cloud,
         region=region.id,
@@ -135,6 +140,8 @@ def kube_platform_args(
         image_verification=None
         if image_signing_public_key is None
         else ImageVerificationArgs(layer.charts.kyverno, image_signing_public_key, allow_list(platform, region.cloud)),
+        alert_webhooks=hooks,
+        alertmanager=alertmanager_values(platform, hooks),
     )
 
 
@@ -164,6 +171,7 @@ class KubePlatform(pulumi.ComponentResource):
                 charts=layer.charts,
                 autoscaler_role_arn=args.autoscaler_role_arn,
                 gateway_annotations=args.gateway_annotations or {},
+                alertmanager=args.alertmanager,
             ),
             on_cluster,
         )
@@ -173,6 +181,7 @@ class KubePlatform(pulumi.ComponentResource):
             admission.append(ImageVerification(f"{name}-image-verification", args.image_verification, on_cluster))
             admission_namespaces = (KYVERNO_NAMESPACE,)
         after_addons = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[addons, *admission])
+        AlertWebhooks(f"{name}-alert-webhooks", args.alert_webhooks, after_addons)
         namespace = PhotoNamespace(
             f"{name}-namespace",
             PhotoNamespaceArgs(

@@ -140,8 +140,8 @@ class KubernetesLayer(Model):
         "platform@wedsync.example", description="Contact e-mail of the ACME account"
     )
     runbooks_url: Annotated[str, StringConstraints(pattern=r"^https://")] = Field(
-        "https://runbooks.wedsync.example/photo-platform",
-        description="Where the alerts' runbook links point (each alert adds #<alert-name>)",
+        "https://git.wedsync.example/platform/wedsync-platform/blob/main/docs/runbooks",
+        description="Where docs/runbooks/ of this repository is published: each alert links <this>/<alert-name>.md",
     )
     acme_server: Annotated[str, StringConstraints(pattern=r"^https://")] = Field(
         "https://acme-v02.api.letsencrypt.org/directory", description="ACME directory URL"

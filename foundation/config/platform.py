@@ -10,9 +10,11 @@ from pydantic import Field, model_validator
 
 from foundation.catalog import ResidencyZone
 from foundation.config.accounts import AwsAccount, GcpProject
+from foundation.config.alerting import AlertingConfig
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud, Model, Slug
 from foundation.config.delivery import DeliveryConfig
+from foundation.config.dr import DrConfig
 from foundation.config.kubernetes import KubernetesLayer
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.problems import raise_if_any
@@ -59,6 +61,8 @@ class PlatformConfig(Model):
     simulation: SimulationConfig = Field(
         SimulationConfig(), description="The peak Saturday `python -m infra simulate` replays through the plan"
     )
+    alerting: AlertingConfig = Field(AlertingConfig(), description="Alertmanager receivers, routes and escalation")
+    dr: DrConfig = Field(DrConfig(), description="Recovery targets `python -m infra dr-report` checks the plan against")
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:
