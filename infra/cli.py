@@ -208,10 +208,10 @@ def _scan(args: argparse.Namespace) -> int:
     from infra.offline.plan import Plan, run_program
     from infra.scan.baseline import BaselineError
     from infra.scan.checkov import CheckovMissing, checkov_executable
-    from infra.scan.run import refresh_baseline, render_scan, scan_plan
+    from infra.scan.run import default_baseline, refresh_baseline, render_scan, scan_plan
 
     platform, stack_config = load_stack_platform(args.project_dir, args.stack)
-    baseline = args.baseline or args.project_dir / "docs" / "scan-baseline.yaml"
+    baseline = args.baseline or default_baseline(args.project_dir, args.stack)
     try:
         checkov = checkov_executable(args.project_dir)
         plan = Plan.read_json(args.plan) if args.plan else run_program(platform, args.stack, stack_config)
@@ -294,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--stack", required=True)
     scan.add_argument("--plan", type=Path, help="scan this plan from `preview --json` instead of running the program")
     scan.add_argument("--tfplan", type=Path, help="also write the Terraform plan JSON to this file")
-    scan.add_argument("--baseline", type=Path, help="accepted findings (default: docs/scan-baseline.yaml)")
+    scan.add_argument("--baseline", type=Path, help="accepted findings (default: docs/scan-baseline-<stack>.yaml)")
     scan.add_argument("--write-baseline", action="store_true", help="rewrite the baseline from today's findings")
     scan.set_defaults(handler=_scan)
     return parser

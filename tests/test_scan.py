@@ -17,12 +17,12 @@ from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
 from infra.scan.baseline import TODO_REASON, Entry, apply_baseline, read_baseline, refreshed
 from infra.scan.checkov import CheckovMissing, Finding, checkov_executable
-from infra.scan.run import Scan, scan_plan
+from infra.scan.run import Scan, default_baseline, scan_plan
 from infra.scan.terraform_names import terraform_type, terraform_values
 from infra.scan.tfplan import to_terraform_plan
 from tests.conftest import REPO
 
-BASELINE = REPO / "docs" / "scan-baseline.yaml"
+BASELINE = default_baseline(REPO, "prod")
 
 
 @pytest.fixture(scope="session")

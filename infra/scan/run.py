@@ -15,8 +15,12 @@ from infra.scan.baseline import Verdict, apply_baseline, read_baseline, refreshe
 from infra.scan.checkov import ScanResult, run_checkov
 from infra.scan.tfplan import to_terraform_plan
 
-BASELINE = Path("docs/scan-baseline.yaml")
 TFPLAN_FILE = "tfplan.json"
+
+
+def default_baseline(project_dir: Path, stack: str) -> Path:
+    """Each stack has its own accepted findings: `docs/scan-baseline-<stack>.yaml`."""
+    return project_dir / "docs" / f"scan-baseline-{stack}.yaml"
 
 
 @dataclass
@@ -54,9 +58,10 @@ def render_scan(scan: Scan, baseline: Path) -> str:
     result, verdict = scan.result, scan.verdict
     counts = "; ".join(f"{fw} {result.passed[fw]} passed, {result.failed[fw]} failed" for fw in result.passed)
     accepted = len(result.findings) - len(verdict.new) - len(verdict.unexplained)
+    shown = baseline.relative_to(Path.cwd()) if baseline.is_relative_to(Path.cwd()) else baseline
     lines = [
         f"checkov: {counts}",
-        f"Baseline {baseline}: {accepted} accepted, {len(verdict.new)} new, "
+        f"Baseline {shown}: {accepted} accepted, {len(verdict.new)} new, "
         f"{len(verdict.unexplained)} without a reason, {len(verdict.stale)} stale",
     ]
     if verdict.new:
