@@ -148,12 +148,13 @@ def test_public_bucket_and_automounted_token_fail_the_scan(
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux unshare")
-def test_scan_runs_without_network(checkov: str, tmp_path: Path) -> None:
-    """The whole command in a network namespace with no interface but loopback: checkov must not need one."""
+def test_scan_runs_without_network(prod: tuple[PlatformConfig, Plan], checkov: str, tmp_path: Path) -> None:
+    """The command in a network namespace with no interface but loopback: checkov must not need one."""
     if subprocess.run(["unshare", "-rn", "true"], check=False).returncode != 0:
         pytest.skip("user namespaces are not allowed here")
+    prod[1].write_json(tmp_path / "plan.json")  # the session's prod plan: the program need not run again
     command = ["unshare", "-rn", sys.executable, "-m", "infra", "scan", "--stack", "prod"]
-    command += ["--tfplan", str(tmp_path / "tfplan.json")]
+    command += ["--plan", str(tmp_path / "plan.json"), "--tfplan", str(tmp_path / "tfplan.json")]
     completed = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "0 new, 0 without a reason" in completed.stdout
