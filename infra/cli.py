@@ -10,9 +10,11 @@
     python -m infra deploy-env --stack prod [--get PULUMI_BACKEND_URL]
     python -m infra config-schema [--out docs/config.schema.json]
     python -m infra config-reference [--readme README.md]
+    python -m infra scan --stack prod [--plan plan.json] [--tfplan tfplan.json] [--write-baseline]
 
 Exit codes: 0 success, 1 a mandatory policy is violated (or a manifest is invalid, or `pin-images
---require` left an image without a digest), 2 invalid config or usage (one line per problem, no traceback).
+--require` left an image without a digest, or `scan` found what its baseline does not accept), 2 invalid
+config or usage (one line per problem, no traceback).
 """
 
 from __future__ import annotations
@@ -231,6 +233,29 @@ def _config_reference(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _scan(args: argparse.Namespace) -> int:
+    from infra.offline.plan import Plan, run_program
+    from infra.scan.baseline import BaselineError
+    from infra.scan.checkov import CheckovMissing, checkov_executable
+    from infra.scan.run import default_baseline, refresh_baseline, render_scan, scan_plan
+
+    platform, stack_config = load_stack_platform(args.project_dir, args.stack)
+    baseline = args.baseline or default_baseline(args.project_dir, args.stack)
+    try:
+        checkov = checkov_executable(args.project_dir)
+        plan = Plan.read_json(args.plan) if args.plan else run_program(platform, args.stack, stack_config)
+        scan = scan_plan(plan, platform, checkov, baseline, args.tfplan)
+        if args.write_baseline:
+            todo = refresh_baseline(scan, baseline)
+            print(f"{baseline}: {len(scan.result.findings)} entries written, {todo} need a reason")
+            return EXIT_OK
+    except (CheckovMissing, BaselineError, OSError, ValueError, KeyError) as exc:
+        print(f"scan: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(render_scan(scan, baseline))
+    return EXIT_OK if scan.ok else EXIT_POLICY
+
+
 def _write_or_print(document: str, out: Path | None) -> None:
     if out:
         out.write_text(document)
@@ -303,6 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     reference = commands.add_parser("config-reference", help="write the config reference table (Markdown)")
     reference.add_argument("--readme", type=Path, help="replace the generated section of this README")
     reference.set_defaults(handler=_config_reference)
+
+    scan = commands.add_parser("scan", help="run checkov on the plan (as Terraform plan JSON) and the manifests")
+    scan.add_argument("--stack", required=True)
+    scan.add_argument("--plan", type=Path, help="scan this plan from `preview --json` instead of running the program")
+    scan.add_argument("--tfplan", type=Path, help="also write the Terraform plan JSON to this file")
+    scan.add_argument("--baseline", type=Path, help="accepted findings (default: docs/scan-baseline-<stack>.yaml)")
+    scan.add_argument("--write-baseline", action="store_true", help="rewrite the baseline from today's findings")
+    scan.set_defaults(handler=_scan)
     return parser
 
 
