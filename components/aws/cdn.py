@@ -121,6 +121,25 @@ class AwsDelivery(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
+        rh = aws.cloudfront
+        headers = rh.ResponseHeadersPolicy(
+            f"{name}-security-headers",
+            name=f"{args.name}-security-headers",
+            comment="HSTS, nosniff, no framing, no referrer leaking signed gallery URLs",
+            security_headers_config=rh.ResponseHeadersPolicySecurityHeadersConfigArgs(
+                strict_transport_security=rh.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
+                    access_control_max_age_sec=31_536_000, include_subdomains=True, preload=True, override=True
+                ),
+                content_type_options=rh.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(override=True),
+                frame_options=rh.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
+                    frame_option="DENY", override=True
+                ),
+                referrer_policy=rh.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
+                    referrer_policy="no-referrer", override=True
+                ),
+            ),
+            opts=child_opts(self),
+        )
         distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",
             enabled=True,
@@ -143,6 +162,7 @@ class AwsDelivery(pulumi.ComponentResource):
                 allowed_methods=["GET", "HEAD"],
                 cached_methods=["GET", "HEAD"],
                 cache_policy_id=cache.id,
+                response_headers_policy_id=headers.id,
                 trusted_key_groups=[key_group.id],
                 compress=False,  # JPEG does not compress further
             ),
