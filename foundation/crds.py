@@ -25,6 +25,7 @@ BUILT_IN_GROUPS = frozenset(
 ISTIO_BASE_RELEASE = "istio-base"
 KEDA_RELEASE = "keda"
 CERT_MANAGER_RELEASE = "cert-manager"
+ARGO_ROLLOUTS_RELEASE = "argo-rollouts"
 
 CRD_RELEASES = {
     "monitoring.coreos.com": PROMETHEUS_RELEASE,
@@ -35,6 +36,7 @@ CRD_RELEASES = {
     "security.istio.io": ISTIO_BASE_RELEASE,
     "telemetry.istio.io": ISTIO_BASE_RELEASE,
     "extensions.istio.io": ISTIO_BASE_RELEASE,
+    "argoproj.io": ARGO_ROLLOUTS_RELEASE,
 }
 # Chart values that make a chart render Prometheus-operator objects (ServiceMonitor, PodMonitor, PrometheusRule).
 MONITORING_VALUE_KEYS = frozenset({"serviceMonitor", "podMonitor", "prometheusRule", "prometheusRules"})

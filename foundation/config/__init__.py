@@ -4,6 +4,7 @@ from foundation.config.accounts import AwsAccount, AwsDeployerRole, DeployerAcce
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud
 from foundation.config.charts import Chart, Charts
+from foundation.config.delivery import CanaryAnalysis, CanaryStep, Delivery
 from foundation.config.kubernetes import (
     Autoscale,
     KubernetesLayer,
@@ -49,11 +50,14 @@ __all__ = [
     "AwsAccount",
     "AwsDeployerRole",
     "BudgetConfig",
+    "CanaryAnalysis",
+    "CanaryStep",
     "Chart",
     "ChartPin",
     "Charts",
     "Cloud",
     "ConfigError",
+    "Delivery",
     "DeployerAccess",
     "DnsConfig",
     "EksAddonPins",

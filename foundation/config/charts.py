@@ -22,6 +22,9 @@ class Charts(Model):
         CHARTS["kube_prometheus_stack"], description="Prometheus operator, Prometheus, Alertmanager and Grafana"
     )
     cert_manager: Chart = Field(CHARTS["cert_manager"], description="cert-manager (ACME certificates for the gateway)")
+    argo_rollouts: Chart = Field(
+        CHARTS["argo_rollouts"], description="Argo Rollouts: canary rollouts of the HTTP services (Istio weights)"
+    )
     istio_base: Chart = Field(CHARTS["istio_base"], description="Istio CRDs and cluster roles")
     istiod: Chart = Field(CHARTS["istiod"], description="Istio control plane")
     istio_gateway: Chart = Field(CHARTS["istio_gateway"], description="Istio ingress gateway")
