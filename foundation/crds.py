@@ -26,6 +26,7 @@ ISTIO_BASE_RELEASE = "istio-base"
 KEDA_RELEASE = "keda"
 CERT_MANAGER_RELEASE = "cert-manager"
 KYVERNO_RELEASE = "kyverno"
+ARGO_ROLLOUTS_RELEASE = "argo-rollouts"
 
 CRD_RELEASES = {
     "monitoring.coreos.com": PROMETHEUS_RELEASE,
@@ -37,6 +38,7 @@ CRD_RELEASES = {
     "telemetry.istio.io": ISTIO_BASE_RELEASE,
     "extensions.istio.io": ISTIO_BASE_RELEASE,
     "kyverno.io": KYVERNO_RELEASE,
+    "argoproj.io": ARGO_ROLLOUTS_RELEASE,
 }
 # Chart values that make a chart render Prometheus-operator objects (ServiceMonitor, PodMonitor, PrometheusRule).
 MONITORING_VALUE_KEYS = frozenset({"serviceMonitor", "podMonitor", "prometheusRule", "prometheusRules"})

@@ -26,6 +26,18 @@ JOBS_API = "jobs-api"
 REDIS_EXPORTER = "redis-exporter"
 RECONCILER = "job-reconciler"  # re-queues accepted jobs that Redis lost (one CronJob per cluster)
 REDIS_SECRET = "redis-connection"
+# The gateway's VirtualService of the namespace: its routes are named after the Services they reach, and Argo
+# Rollouts edits the weights of a canaried service's route in it.
+API_VIRTUAL_SERVICE = "api"
+# Where Argo Rollouts' analysis asks Prometheus: the Service kube-prometheus-stack names `<fullname>-prometheus`
+# (templates/prometheus/service.yaml; fullname is the release name when it contains the chart's name).
+PROMETHEUS_URL = f"http://{PROMETHEUS_RELEASE}-prometheus.{MONITORING_NAMESPACE}.svc.cluster.local:9090"
+
+
+def canary_service(app: str) -> str:
+    """The Service Argo Rollouts points at a Rollout's canary pods (`app` itself is the stable Service)."""
+    return f"{app}-canary"
+
 
 # The service-account annotations that give a pod a cloud identity: IRSA on EKS, Workload Identity on GKE.
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"

@@ -52,6 +52,7 @@ CHART_IMAGES: dict[str, tuple[str, ...]] = {  # by chart name
     "gateway": ("docker.io/istio/*",),
     "cni": ("docker.io/istio/*",),
     "kyverno": ("reg.kyverno.io/kyverno/*",),
+    "argo-rollouts": ("quay.io/argoproj/*",),  # controller.image.repository in argo-helm charts/argo-rollouts
 }
 # Charts installed on one cloud only (components/kubernetes/addons.py); the rest go everywhere.
 ONLY_ON = {"gpu-operator": Cloud.AWS, "cluster-autoscaler": Cloud.AWS, "kyverno": Cloud.AWS, "dcgm-exporter": Cloud.GCP}

@@ -130,7 +130,11 @@ def _node_pools(index: _PlanIndex, cluster: Group, region: str) -> None:
 
 def _workloads(index: _PlanIndex, cluster: Group, region: str) -> None:
     by_namespace: dict[str, list[str]] = defaultdict(list)
-    for deployment in index.of_type("kubernetes:apps/v1:Deployment"):
+    owners = [
+        *index.of_type("kubernetes:apps/v1:Deployment"),
+        *index.of_type("kubernetes:argoproj.io/v1alpha1:Rollout"),
+    ]
+    for deployment in owners:  # Deployments and Argo Rollouts run the pods
         if index.home_region(deployment) == region:
             metadata = deployment.inputs.get("metadata", {})
             by_namespace[str(metadata.get("namespace"))].append(str(metadata.get("name")))

@@ -13,13 +13,20 @@ from foundation.images import is_pinned, is_pinned_by_digest
 from policies.build import Report, resource_policy, stack_policy
 from policies.resources import get
 
+ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout"  # Argo Rollouts: a Deployment's pod template, canaried
 _TEMPLATE_KINDS = {
     "kubernetes:apps/v1:Deployment",
+    ROLLOUT,
     "kubernetes:apps/v1:StatefulSet",
     "kubernetes:apps/v1:DaemonSet",
     "kubernetes:batch/v1:Job",
 }
-LONG_RUNNING = {"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"}
+LONG_RUNNING = {
+    "kubernetes:apps/v1:Deployment",
+    ROLLOUT,
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1:DaemonSet",
+}
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
@@ -128,7 +135,7 @@ def _scaled_targets(args: StackValidationArgs) -> set[tuple[str, str]]:
 def _disruption_budgets(args: StackValidationArgs, report: Report) -> None:
     scaled = _scaled_targets(args)
     budgets = [r for r in args.resources if r.resource_type == PDB]
-    for deployment in (r for r in args.resources if r.resource_type == DEPLOYMENT):
+    for deployment in (r for r in args.resources if r.resource_type in {DEPLOYMENT, ROLLOUT}):
         key = (_namespace(deployment.props), str(get(deployment.props, "metadata", "name")))
         replicas = get(deployment.props, "spec", "replicas")
         if not (key in scaled or (replicas is not None and int(replicas) > 1)):

@@ -18,6 +18,7 @@ UNTAGGABLE_AWS = frozenset(
         "aws:cloudfront/keyGroup:KeyGroup",
         "aws:cloudfront/originAccessControl:OriginAccessControl",
         "aws:cloudfront/publicKey:PublicKey",
+        "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
         "aws:ec2/routeTableAssociation:RouteTableAssociation",
         "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
         "aws:iam/rolePolicy:RolePolicy",

@@ -67,6 +67,7 @@ def test_add_ons_are_pinned_and_fit_the_cloud(prod, region: str) -> None:
         "keda",
         "kube-prometheus-stack",
         "cert-manager",
+        "argo-rollouts",
         "istio-base",
         "istio-cni",
         "istiod",
@@ -147,7 +148,7 @@ def test_tls_certificates_gateway_and_routes(prod) -> None:
 def test_mesh_security(prod) -> None:
     platform, plan = prod
     rules = _custom(plan, platform, "DestinationRule", "us-east-1")
-    assert len(rules) == 4
+    assert len(rules) == 2 + len(platform.kubernetes.model_services)  # the jobs API's stable and canary Services
     for rule in rules:
         outlier = rule.inputs["spec"]["trafficPolicy"]["outlierDetection"]
         assert (outlier["consecutiveGatewayErrors"], outlier["maxEjectionPercent"]) == (5, 50)
@@ -315,7 +316,7 @@ def test_strict_validation_rejects_an_unknown_field(prod) -> None:
     (deployment,) = [
         r
         for r in plan.of_type("kubernetes:apps/v1:Deployment")
-        if "us-east-1-kubernetes" in r.name and r.inputs["metadata"]["name"] == "jobs-api"
+        if "us-east-1-kubernetes" in r.name and r.inputs["metadata"]["name"] == "gpu-worker"
     ]
     document = copy.deepcopy(manifest(deployment))
     assert validate(document, "1.36") == []
@@ -331,7 +332,8 @@ def test_every_service_monitor_scrapes_a_port_its_pods_serve(prod, region: str) 
     }
     deployments = {
         d.inputs["metadata"]["name"]: d.inputs
-        for d in _in_region(plan, platform, "kubernetes:apps/v1:Deployment", region)
+        for kind in ("kubernetes:apps/v1:Deployment", "kubernetes:argoproj.io/v1alpha1:Rollout")
+        for d in _in_region(plan, platform, kind, region)
     }
     for monitor in _custom(plan, platform, "ServiceMonitor", region):
         app = monitor.inputs["spec"]["selector"]["matchLabels"]["app"]
@@ -339,7 +341,9 @@ def test_every_service_monitor_scrapes_a_port_its_pods_serve(prod, region: str) 
         (service,) = [
             s
             for s in services.values()
-            if s["spec"]["selector"] == {"app": app} and endpoint["port"] in {p["name"] for p in s["spec"]["ports"]}
+            if (s["metadata"].get("labels") or {}).get("app") == app  # what the ServiceMonitor selects by
+            and s["spec"]["selector"] == {"app": app}
+            and endpoint["port"] in {p["name"] for p in s["spec"]["ports"]}
         ]
         port = next(p for p in service["spec"]["ports"] if p["name"] == endpoint["port"])
         assert port["port"] == 8080  # the port the network policy, authorization and mTLS exception open

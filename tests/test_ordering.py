@@ -58,8 +58,10 @@ def test_every_custom_resource_comes_after_the_release_that_installs_its_crd(pro
 def test_charts_that_render_monitoring_objects_come_after_kube_prometheus_stack(prod) -> None:
     _, plan = prod
     rendering = [r for r in plan.of_type(RELEASE) if renders_monitoring_resources(r.inputs.get("values"))]
-    assert sorted({r.inputs["name"] for r in rendering}) == ["dcgm-exporter", "gpu-operator", "keda"]
-    assert len(rendering) == 10  # KEDA everywhere, the GPU operator in 4 EKS clusters, the DCGM exporter on GKE
+    assert sorted({r.inputs["name"] for r in rendering}) == ["argo-rollouts", "dcgm-exporter", "gpu-operator", "keda"]
+    assert (
+        len(rendering) == 15
+    )  # KEDA and Argo Rollouts everywhere, the GPU operator in 4 EKS clusters, the DCGM exporter on GKE
     for release in rendering:
         (monitoring,) = [r for r in same_cluster(plan, release, RELEASE) if r.inputs["name"] == PROMETHEUS_RELEASE]
         assert monitoring.urn in ancestors(plan, release), release.urn

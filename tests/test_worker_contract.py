@@ -25,7 +25,7 @@ from gpu_worker.cli import PortPurpose, UsageError, build_parser, served_ports
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
 
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+POD_OWNERS = ("kubernetes:apps/v1:Deployment", "kubernetes:argoproj.io/v1alpha1:Rollout")
 SERVICE = "kubernetes:core/v1:Service"
 SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
 WORKLOADS = "wedsync:k8s:Workloads"
@@ -57,7 +57,8 @@ def worker_images(platform: Any) -> set[str]:
 def worker_containers(plan: Plan, images: set[str]) -> list[WorkerContainer]:
     return [
         WorkerContainer(deployment, container)
-        for deployment in plan.of_type(DEPLOYMENT)
+        for kind in POD_OWNERS
+        for deployment in plan.of_type(kind)
         for container in deployment.inputs["spec"]["template"]["spec"]["containers"]
         if container["image"] in images
     ]

@@ -4,7 +4,7 @@ EKS: the NVIDIA GPU operator without driver and toolkit (the AL2023 NVIDIA AMI s
 cluster autoscaler (IRSA, auto-discovery, GPU pools scale from zero, image matching the cluster's minor).
 GKE: no device plugin of ours (GKE manages drivers and the plugin) but the DCGM exporter, which reads
 the NVIDIA libraries where GKE installs them. Everywhere: KEDA, kube-prometheus-stack, cert-manager,
-Istio (base, CNI node agent, istiod, ingress gateway; see istio.py).
+Istio (base, CNI node agent, istiod, ingress gateway; see istio.py), Argo Rollouts (canaries, rollout.py).
 
 A chart that renders Prometheus-operator objects (its ServiceMonitors) is installed after
 kube-prometheus-stack, whose CRDs they need; otherwise Helm fails on "no matches for kind".
@@ -21,7 +21,7 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.istio import cni_values, global_proxy_values, pilot_sidecar_values
 from foundation.config import KUBERNETES, Chart, Charts, Cloud
-from foundation.crds import ISTIO_BASE_RELEASE, KEDA_RELEASE, renders_monitoring_resources
+from foundation.crds import ARGO_ROLLOUTS_RELEASE, ISTIO_BASE_RELEASE, KEDA_RELEASE, renders_monitoring_resources
 from foundation.naming import (
     CERT_MANAGER_NAMESPACE,
     GATEWAY_NAMESPACE,
@@ -155,13 +155,13 @@ class ClusterAddOns(pulumi.ComponentResource):
                     "extraEnv": [{"name": "LD_LIBRARY_PATH", "value": f"{GKE_NVIDIA_MOUNT}/lib64"}],
                 },
             )
-        keda_monitor = {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR}
+        selected_monitor = {"enabled": True, "additionalLabels": PROMETHEUS_SELECTOR}
         release(
             name,
             KEDA_RELEASE,
             charts.keda,
             "keda",
-            {"prometheus": {"operator": {"enabled": True, "serviceMonitor": keda_monitor}}},
+            {"prometheus": {"operator": {"enabled": True, "serviceMonitor": selected_monitor}}},
         )
         release(
             name,
@@ -172,6 +172,19 @@ class ClusterAddOns(pulumi.ComponentResource):
                 "crds": {"enabled": True},
                 "serviceAccount": {"name": "cert-manager"},
                 "extraArgs": ["--issuer-ambient-credentials"],
+            },
+        )
+        release(  # argo-helm charts/argo-rollouts values.yaml: installCRDs (default true), controller.metrics
+            name,
+            ARGO_ROLLOUTS_RELEASE,
+            charts.argo_rollouts,
+            ARGO_ROLLOUTS_RELEASE,
+            {
+                "installCRDs": True,
+                "controller": {
+                    "nodeSelector": SYSTEM_NODE_LABELS,
+                    "metrics": {"enabled": True, "serviceMonitor": selected_monitor},
+                },
             },
         )
         base = release(name, ISTIO_BASE_RELEASE, charts.istio_base, ISTIO_NAMESPACE, {"defaultRevision": "default"})

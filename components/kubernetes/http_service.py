@@ -15,6 +15,7 @@ from components.kubernetes.objects import (
     selector,
 )
 from components.kubernetes.quota import Footprint
+from components.kubernetes.rollout import ROLLOUTS_API, Canary, create_rollout
 from foundation.config import Autoscale, Resources
 from foundation.naming import METRICS_PORT, SERVICE_PORT
 from foundation.scheduling import SYSTEM_NODE_LABELS
@@ -22,9 +23,12 @@ from foundation.scheduling import SYSTEM_NODE_LABELS
 MAX_SURGE = 1  # one extra pod while a rollout replaces the others
 
 
-def http_footprint(autoscale: Autoscale, resources: Resources) -> Footprint:
-    """Most pods at once: the HPA's maximum plus a rollout's surge."""
-    return Footprint(pods=autoscale.max_replicas + MAX_SURGE, resources=resources)
+def http_footprint(autoscale: Autoscale, resources: Resources, *, canaried: bool = False) -> Footprint:
+    """Most pods at once: the HPA's maximum plus a rolling update's surge; under a canary, twice the maximum
+    (at full promotion the new ReplicaSet is scaled up before the old one goes, after `scaleDownDelaySeconds`,
+    30 s by default: argo-rollouts docs/features/analysis.md)."""
+    extra = autoscale.max_replicas if canaried else MAX_SURGE
+    return Footprint(pods=autoscale.max_replicas + extra, resources=resources)
 
 
 def create_http_service(
@@ -38,9 +42,10 @@ def create_http_service(
     *,
     scraped: bool = False,
     identity: dict[str, pulumi.Input[str]] | None = None,
+    canary: Canary | None = None,
 ) -> None:
-    """The Deployment, Service (SERVICE_PORT, and METRICS_PORT when scraped), HPA and PDB of `app`; `identity`
-    annotates its service account with a cloud identity (IRSA role, Google service account)."""
+    """The Deployment (a Rollout when `canary` is given), Service (SERVICE_PORT, and METRICS_PORT when
+    scraped), HPA and PDB of `app`; `identity` annotates its service account with a cloud identity."""
     app_labels = labels(app, "api", scraped=scraped)
     metrics_port = [METRICS_PORT] if scraped else []
     k8s.core.v1.ServiceAccount(
@@ -49,48 +54,50 @@ def create_http_service(
         automount_service_account_token=False,
         opts=opts,
     )
-    k8s.apps.v1.Deployment(
-        f"{name}-{app}",
-        metadata=meta(app, namespace, app_labels),
-        spec=k8s.apps.v1.DeploymentSpecArgs(  # no replicas: the HPA owns the count (an `up` must not reset it)
-            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(app)),
-            strategy=k8s.apps.v1.DeploymentStrategyArgs(
-                type="RollingUpdate",
-                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=MAX_SURGE, max_unavailable=0),
-            ),
-            template=k8s.core.v1.PodTemplateSpecArgs(
-                metadata=meta(app, extra_labels=app_labels),
-                spec=k8s.core.v1.PodSpecArgs(
-                    automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
-                    service_account_name=app,
-                    security_context=pod_security(),
-                    node_selector=SYSTEM_NODE_LABELS,
-                    containers=[container],
-                    volumes=[scratch_volume("1Gi")],
-                ),
-            ),
+    template = k8s.core.v1.PodTemplateSpecArgs(
+        metadata=meta(app, extra_labels=app_labels),
+        spec=k8s.core.v1.PodSpecArgs(
+            automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
+            service_account_name=app,
+            security_context=pod_security(),
+            node_selector=SYSTEM_NODE_LABELS,
+            containers=[container],
+            volumes=[scratch_volume("1Gi")],
         ),
-        opts=opts,
     )
+    ports = [
+        k8s.core.v1.ServicePortArgs(name="http", port=SERVICE_PORT, target_port=port),
+        *(k8s.core.v1.ServicePortArgs(name="http-metrics", port=p, target_port=p) for p in metrics_port),
+    ]
+    if canary:
+        create_rollout(name, namespace, app, template, ports, canary, opts)
+        target = k8s.autoscaling.v2.CrossVersionObjectReferenceArgs(api_version=ROLLOUTS_API, kind="Rollout", name=app)
+    else:
+        k8s.apps.v1.Deployment(
+            f"{name}-{app}",
+            metadata=meta(app, namespace, app_labels),
+            spec=k8s.apps.v1.DeploymentSpecArgs(  # no replicas: the HPA owns the count (an `up` must not reset it)
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(app)),
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=MAX_SURGE, max_unavailable=0),
+                ),
+                template=template,
+            ),
+            opts=opts,
+        )
+        target = k8s.autoscaling.v2.CrossVersionObjectReferenceArgs(api_version="apps/v1", kind="Deployment", name=app)
     k8s.core.v1.Service(
         f"{name}-{app}-service",
         metadata=meta(app, namespace, app_labels),
-        spec=k8s.core.v1.ServiceSpecArgs(
-            selector=selector(app),
-            ports=[
-                k8s.core.v1.ServicePortArgs(name="http", port=SERVICE_PORT, target_port=port),
-                *(k8s.core.v1.ServicePortArgs(name="http-metrics", port=p, target_port=p) for p in metrics_port),
-            ],
-        ),
+        spec=k8s.core.v1.ServiceSpecArgs(selector=selector(app), ports=ports),
         opts=opts,
     )
     k8s.autoscaling.v2.HorizontalPodAutoscaler(
         f"{name}-{app}-hpa",
         metadata=meta(app, namespace, app_labels),
         spec=k8s.autoscaling.v2.HorizontalPodAutoscalerSpecArgs(
-            scale_target_ref=k8s.autoscaling.v2.CrossVersionObjectReferenceArgs(
-                api_version="apps/v1", kind="Deployment", name=app
-            ),
+            scale_target_ref=target,
             min_replicas=autoscale.min_replicas,
             max_replicas=autoscale.max_replicas,
             metrics=[

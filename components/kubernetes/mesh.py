@@ -13,9 +13,11 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.api_auth import create_api_authentication
 from components.kubernetes.objects import SCRAPED, meta
+from components.kubernetes.rollout import controller_owned_weights, weighted_destinations
 from foundation.config import ApiConfig, ModelService
 from foundation.naming import (
     ACME_SERVICE_ACCOUNT,
+    API_VIRTUAL_SERVICE,
     CERT_MANAGER_NAMESPACE,
     GATEWAY_NAMESPACE,
     GATEWAY_RELEASE,
@@ -24,6 +26,7 @@ from foundation.naming import (
     READINESS_PATH,
     REGION_HEALTH_PATH,
     SERVICE_PORT,
+    canary_service,
 )
 
 ISSUER = "letsencrypt-dns"
@@ -143,7 +146,12 @@ class Mesh(pulumi.ComponentResource):
                 _service_host(JOBS_API, ns),
                 "30s",
                 {"attempts": 2, "perTryTimeout": "10s", "retryOn": "connect-failure,refused-stream,503"},
-            ),
+            )
+            | {  # the jobs API rolls out as a canary: Argo Rollouts shifts these weights (rollout.py)
+                "route": weighted_destinations(
+                    _service_host(JOBS_API, ns), _service_host(canary_service(JOBS_API), ns), SERVICE_PORT
+                )
+            },
         ]
         routes += [
             _route(
@@ -161,19 +169,22 @@ class Mesh(pulumi.ComponentResource):
             )
             for s in args.model_services
         ]
+        canaried = [i for i, route in enumerate(routes) if route["name"] == JOBS_API]
         _custom(
             f"{name}-routes",
             "networking.istio.io/v1",
             "VirtualService",
-            meta("api", ns),
+            meta(API_VIRTUAL_SERVICE, ns),
             {
                 "hosts": list(args.hosts),
                 "gateways": [f"{GATEWAY_NAMESPACE}/{GATEWAY}"],
                 "http": routes,
             },
-            child,
+            pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(ignore_changes=[p for i in canaried for p in controller_owned_weights(i)])
+            ),
         )
-        for service in (JOBS_API, *(s.name for s in args.model_services)):
+        for service in (JOBS_API, canary_service(JOBS_API), *(s.name for s in args.model_services)):
             _custom(
                 f"{name}-{service}-destination",
                 "networking.istio.io/v1",

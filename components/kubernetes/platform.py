@@ -120,6 +120,8 @@ def kube_platform_args(
                 auth=platform.api,
                 autoscale=layer.jobs_api_autoscale,
                 identity=identities.api,
+                rollouts=layer.rollouts,
+                freeze=platform.freeze.model_copy(update={"timezone": region.timezone or platform.freeze.timezone}),
             ),
             reconciler=ReconcilerArgs(
                 image=image,

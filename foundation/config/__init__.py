@@ -25,6 +25,7 @@ from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.platform import PlatformConfig, Tier
 from foundation.config.pools import GpuPool, NodePoolSize, SystemPool
 from foundation.config.region import NetworkSettings, Region, RegionRole
+from foundation.config.rollouts import CanaryAnalysis, CanaryStep, Rollouts
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
 from foundation.config.storage import RedisSize, StorageTiers
 from foundation.config.traffic import DnsConfig
@@ -49,6 +50,8 @@ __all__ = [
     "AwsAccount",
     "AwsDeployerRole",
     "BudgetConfig",
+    "CanaryAnalysis",
+    "CanaryStep",
     "Chart",
     "ChartPin",
     "Charts",
@@ -74,6 +77,7 @@ __all__ = [
     "RegionRole",
     "Resources",
     "Retries",
+    "Rollouts",
     "SaturdayPrescale",
     "Season",
     "SeasonCalendar",

@@ -25,6 +25,9 @@ class Charts(Model):
     kyverno: Chart = Field(
         CHARTS["kyverno"], description="Kyverno (EKS): admits only signed platform images and allow-listed ones"
     )
+    argo_rollouts: Chart = Field(
+        CHARTS["argo_rollouts"], description="Argo Rollouts: canary rollouts of the HTTP services (Istio weights)"
+    )
     istio_base: Chart = Field(CHARTS["istio_base"], description="Istio CRDs and cluster roles")
     istiod: Chart = Field(CHARTS["istiod"], description="Istio control plane")
     istio_gateway: Chart = Field(CHARTS["istio_gateway"], description="Istio ingress gateway")

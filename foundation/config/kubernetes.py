@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from foundation.config.base import Model, NonNegativeInt, PositiveInt, Slug, TimeOfDay
 from foundation.config.charts import Charts
 from foundation.config.problems import raise_if_any
+from foundation.config.rollouts import Rollouts
 from foundation.images import require_pinned
 
 Quantity = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$")]
@@ -128,6 +129,7 @@ class KubernetesLayer(Model):
     jobs_api_autoscale: Autoscale = Field(
         Autoscale(min_replicas=2, max_replicas=10), description="HPA bounds of the jobs API"
     )
+    rollouts: Rollouts = Field(Rollouts(), description="Canary rollouts of the jobs API (Argo Rollouts)")
     worker_resources: Resources = Field(
         Resources(cpu_request="4", memory_request="16Gi", cpu_limit="8", memory_limit="32Gi"),
         description="Requests and limits of each GPU worker container (plus one GPU)",

@@ -16,6 +16,8 @@ docs, hence estimated or assumed (each such pin says so in its `note`):
 - Istio 1.31.0, KEDA 2.21.0, cert-manager v1.21.2 and dcgm-exporter 4.8.3 are confirmed to exist by
   release notes or downstream references, not by a tag in a stored repository; their ends of support
   follow each project's written policy applied to its release cadence.
+- Argo Rollouts publishes no support window (docs/installation.md "Supported versions" points at the e2e
+  matrix only): v1.9 is taken as patched until the second minor after it, estimated 2027-06-30.
 - kube-prometheus-stack publishes no support window (only the newest chart is maintained): its pin
   expires six months after release, so it is re-checked at least twice a year.
 """
@@ -194,6 +196,15 @@ CHARTS: dict[str, ChartPin] = {
         note="app v1.19.0 (released 2026-08-20, chart 3.N carries app 1.(N+10)); a minor is supported until "
         "the third after it ships (endoflife.date/kyverno): estimated 1.22 about 2027-08 at Kyverno's "
         "4-month cadence. Listed for Kubernetes 1.33-1.35; 1.36 is not yet in the matrix (assumed, N-2 policy)",
+    ),
+    "argo_rollouts": ChartPin(
+        repo="https://argoproj.github.io/argo-helm",
+        chart="argo-rollouts",
+        version="2.41.0",
+        end_of_support=date(2027, 6, 30),
+        source="https://github.com/argoproj/argo-helm/blob/argo-rollouts-2.41.0/charts/argo-rollouts/Chart.yaml",
+        note="appVersion v1.9.0 (released 2026-03-19, v1.9.1 2026-07-06, v1.10.0-rc1 2026-06-30); estimated: "
+        "no written policy, taken as patched until v1.11 (about 2027-06 at the 1.8-1.10 cadence)",
     ),
     "istio_base": ChartPin(repo=ISTIO_CHARTS, chart="base", **_ISTIO),
     "istiod": ChartPin(repo=ISTIO_CHARTS, chart="istiod", **_ISTIO),

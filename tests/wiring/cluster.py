@@ -38,8 +38,8 @@ class Cluster:
         return self.releases[release].get("values") or {}
 
     def workloads(self, namespace: str) -> list[dict[str, Any]]:
-        """The namespace's Deployments (the only pod-owning kind the program creates)."""
-        return self.of_kind("Deployment", namespace)
+        """The namespace's Deployments and Argo Rollouts (the pod-owning kinds with a `spec.template`)."""
+        return [*self.of_kind("Deployment", namespace), *self.of_kind("Rollout", namespace)]
 
     def pods_selected_by(self, namespace: str, selector: dict[str, str]) -> list[dict[str, Any]]:
         """Pod templates of the namespace's Deployments whose labels match `selector` (matchLabels)."""

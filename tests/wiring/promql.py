@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import promql_parser as pp
 
@@ -58,3 +58,40 @@ def comparison(promql: str) -> tuple[str, str, float]:
     expr = pp.parse(promql)
     assert isinstance(expr, pp.BinaryExpr) and isinstance(expr.rhs, pp.NumberLiteral), promql
     return str(expr.lhs), str(expr.op), float(expr.rhs.val)
+
+
+# Functions of the evaluation time (Prometheus promql/functions.go: each reads `time()` in UTC when given no
+# argument; day_of_week counts Sunday as 0), and the arithmetic and `bool` comparisons over numbers.
+CLOCK = {
+    "day_of_week": lambda t: (t.weekday() + 1) % 7,
+    "hour": lambda t: t.hour,
+    "minute": lambda t: t.minute,
+    "month": lambda t: t.month,
+}
+BINARY = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    ">=": lambda a, b: float(a >= b),
+    "<": lambda a, b: float(a < b),
+    "==": lambda a, b: float(a == b),
+}
+
+
+def evaluate_clock(node: pp.Expr, instant: datetime) -> float:
+    """The value at `instant` (UTC) of an expression built only from clock functions, numbers, arithmetic,
+    `bool` comparisons and clamp_max: what Prometheus returns as the single sample of its result."""
+    if isinstance(node, pp.NumberLiteral):
+        return float(node.val)
+    if isinstance(node, pp.ParenExpr):
+        return evaluate_clock(node.expr, instant)
+    if isinstance(node, pp.Call) and node.func.name in CLOCK and not node.args:
+        return float(CLOCK[node.func.name](instant))
+    if isinstance(node, pp.Call) and node.func.name == "clamp_max":
+        value, limit = (evaluate_clock(argument, instant) for argument in node.args)
+        return min(value, limit)
+    if isinstance(node, pp.BinaryExpr):
+        op = str(node.op)
+        assert op in {"+", "-", "*"} or (node.modifier and node.modifier.return_bool), f"{op} needs `bool` here"
+        return BINARY[op](evaluate_clock(node.lhs, instant), evaluate_clock(node.rhs, instant))
+    raise AssertionError(f"not a clock expression: {node!r}")

@@ -148,5 +148,6 @@ def test_autoscaled_deployments_leave_replicas_to_their_autoscaler(prod) -> None
     for region, cluster in clusters(plan, platform).items():
         targets = {s["spec"]["scaleTargetRef"]["name"] for kind in NAMESPACE_KINDS for s in cluster.of_kind(kind)}
         assert len(targets) == 2 + len(platform.kubernetes.model_services), region
-        pinned = [name for name in targets if "replicas" in cluster.named("Deployment", name)["spec"]]
+        workloads = {w["metadata"]["name"]: w for w in cluster.workloads(platform.kubernetes.namespace)}
+        pinned = [name for name in targets if "replicas" in workloads[name]["spec"]]
         assert pinned == [], f"{region}: an `up` would reset their autoscalers"

@@ -33,7 +33,7 @@ def prod_clusters(prod):
 @pytest.mark.parametrize("region", REGIONS)
 def test_the_mesh_and_the_api_verify_the_same_tokens(prod_clusters, region: str) -> None:
     cluster = prod_clusters[region]
-    args, error = parse(_container(cluster.named("Deployment", JOBS_API, NS))["args"])
+    args, error = parse(_container(cluster.named("Rollout", JOBS_API, NS))["args"])
     assert args is not None, error
     auth = api_settings(args).auth  # what the app itself enforces (it refuses to start without it)
     (jwt,) = cluster.named("RequestAuthentication", f"{JOBS_API}-jwt", NS)["spec"]["jwtRules"]
@@ -62,7 +62,7 @@ def test_api_routes_without_a_token_are_denied_by_the_mesh_and_health_is_not(pro
 def test_the_api_workers_and_reconciler_share_one_store_and_ledger(prod_clusters, region: str) -> None:
     cluster = prod_clusters[region]
     stores = {}
-    for kind, name in (("Deployment", JOBS_API), ("Deployment", WORKER), ("CronJob", RECONCILER)):
+    for kind, name in (("Rollout", JOBS_API), ("Deployment", WORKER), ("CronJob", RECONCILER)):
         args, error = parse(_container(cluster.named(kind, name, NS))["args"])
         assert args is not None, f"{name}: {error}"
         stores[name] = args.store
