@@ -26,6 +26,9 @@ JOBS_API = "jobs-api"
 REDIS_EXPORTER = "redis-exporter"
 RECONCILER = "job-reconciler"  # re-queues accepted jobs that Redis lost (one CronJob per cluster)
 REDIS_SECRET = "redis-connection"
+CACHE_SERVICE = "ai-cache-service"  # the AI cache tier's HTTP service (seed 002)
+CACHE_SECRET = "ai-cache-connection"  # its cache cluster's endpoint (and token on AWS)
+CACHE_SERVICE_PORT = 3000  # the port its container serves HTTP on (seed 002)
 
 # The service-account annotations that give a pod a cloud identity: IRSA on EKS, Workload Identity on GKE.
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"

@@ -6,6 +6,8 @@ runs under `pulumi up` or under the offline preview's mocks.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
@@ -17,6 +19,7 @@ from components.gcp.project import GcpProjectSetup, GcpProjectSetupArgs
 from components.gcp.region import GcpRegion, GcpRegionArgs
 from components.region import RegionComponent
 from foundation.config import Cloud, PlatformConfig, Region, load_from_pulumi
+from foundation.config.cache import cache_build_order
 from foundation.tags import Tagging
 
 DNS_API_REGION = "us-east-1"  # Route53 is global; its API lives in us-east-1
@@ -74,20 +77,27 @@ def build(platform: PlatformConfig) -> None:
     outputs: dict[str, pulumi.Output] = {}
     secrets: dict[str, pulumi.Output] = {}
     endpoints: list[RegionEndpoint] = []
-    for region in platform.regions:
+    cache_sources: dict[str, Any] = {}  # what each cache-replication primary offers its replica regions
+    for region in cache_build_order(platform.cache, platform.regions):  # a replica region after its primary
+        cache_source = cache_sources.get(platform.cache.primary_of(region.id) or "") if platform.cache else None
         if region.cloud is Cloud.AWS:
             component: RegionComponent = AwsRegion(
                 region.id,
-                AwsRegionArgs(platform, region, backup_provider=aws_providers[region.backup_region]),
+                AwsRegionArgs(
+                    platform, region, backup_provider=aws_providers[region.backup_region], cache_joins=cache_source
+                ),
                 pulumi.ResourceOptions(provider=aws_providers[region.id]),
             )
         else:
             assert project_setup is not None
             component = GcpRegion(
                 region.id,
-                GcpRegionArgs(platform, region, aws_providers[DNS_API_REGION], project_setup),
+                GcpRegionArgs(
+                    platform, region, aws_providers[DNS_API_REGION], project_setup, cache_primary_cluster=cache_source
+                ),
                 pulumi.ResourceOptions(provider=gcp_provider(platform, region), depends_on=[project_setup]),
             )
+        cache_sources[region.id] = component.cache_replication_source
         # The region's ingress gateway: a load-balancer hostname (AWS) or IP (GKE).
         endpoints.append(
             RegionEndpoint(
@@ -108,6 +118,7 @@ def build(platform: PlatformConfig) -> None:
                 "redis_endpoint": component.redis_endpoint,
                 "redis_port": component.redis_port,
                 "ingress": component.ingress_endpoint,
+                "cache_endpoint": component.cache_endpoint,
             }
         )
         credentials = {"kubeconfig": component.kubeconfig, "redis_auth_token": component.redis_auth_token}

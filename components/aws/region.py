@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.aws.cache import CACHE_PORT, AwsCache, AwsCacheArgs, GlobalMembership
 from components.aws.cluster_access import EksClusterAccess, EksClusterAccessArgs
 from components.aws.eks_addons import CLUSTER_ADDONS, NETWORK_ADDONS, EksAddons, EksAddonsArgs
 from components.aws.eks_cluster import EksCluster, EksClusterArgs
+from components.aws.elasticache_access import Placement
 from components.aws.kms import account_administers_key, cloudwatch_logs_use_key, create_kms_key
 from components.aws.network import AwsNetwork, AwsNetworkArgs
 from components.aws.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
@@ -22,7 +24,7 @@ from components.options import publish_outputs, stateful_opts
 from components.region import RegionComponent
 from foundation.config import KUBERNETES, DeployerAccess, PlatformConfig, Region
 from foundation.deployers import PREVIEW_GROUP
-from foundation.naming import IRSA_ANNOTATION, PHOTOS_PREFIX, cluster_name_for
+from foundation.naming import CACHE_SECRET, IRSA_ANNOTATION, PHOTOS_PREFIX, cluster_name_for
 from foundation.node_pools import NodePoolPlan, plan_node_pools
 from foundation.tags import Tagging
 
@@ -40,6 +42,7 @@ class AwsRegionArgs:
     platform: PlatformConfig
     region: Region
     backup_provider: pulumi.ProviderResource
+    cache_joins: GlobalMembership | None = None  # the Global Datastore its cache replicates, if any
 
 
 class AwsRegion(RegionComponent):
@@ -127,19 +130,35 @@ class AwsRegion(RegionComponent):
             ),
             child,
         )
+        placement = Placement(network.vpc_id, network.private_subnet_ids, cluster.cluster_security_group_id, key.arn)
         redis = AwsRedis(
             f"{name}-redis",
             AwsRedisArgs(
                 name=f"{cluster_name}-jobs",
                 size=region.redis,
-                vpc_id=network.vpc_id,
-                subnet_ids=network.private_subnet_ids,
-                client_security_group_id=cluster.cluster_security_group_id,
-                key_arn=key.arn,
+                placement=placement,
                 tagging=tagging,
                 protect=platform.protect,
             ),
             child,
+        )
+
+        cache = (
+            AwsCache(
+                f"{name}-cache",
+                AwsCacheArgs(
+                    name=f"{cluster_name}-cache",
+                    config=platform.cache,
+                    placement=placement,
+                    tagging=tagging,
+                    protect=platform.protect,
+                    joins=args.cache_joins,
+                    global_primary=platform.cache.is_replication_primary(region.id),
+                ),
+                child,
+            )
+            if platform.cache is not None
+            else None
         )
 
         identities = EksIdentities(
@@ -182,10 +201,14 @@ class AwsRegion(RegionComponent):
                 gateway_annotations=NLB_ANNOTATIONS,
                 cluster_access=tuple(access.associations),
                 preview_subjects=(("Group", PREVIEW_GROUP),) if previews else (),
+                cache=RedisConnection(cache.endpoint, CACHE_PORT, cache.auth_token, ca=None, secret_name=CACHE_SECRET)
+                if cache
+                else None,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[*groups.values(), cluster_addons]),
         )
 
+        self.cache_replication_source = cache.membership if cache else None
         publish_outputs(
             self,
             {
@@ -202,6 +225,7 @@ class AwsRegion(RegionComponent):
                 "redis_port": redis.port,
                 "redis_auth_token": redis.auth_token,
                 "ingress_endpoint": kube.ingress_endpoint,
+                "cache_endpoint": cache.endpoint if cache else None,
             },
         )
 

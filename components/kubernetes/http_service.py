@@ -38,13 +38,19 @@ def create_http_service(
     *,
     scraped: bool = False,
     identity: dict[str, pulumi.Input[str]] | None = None,
+    volumes: list[k8s.core.v1.VolumeArgs] | None = None,
+    automount_token: bool | None = None,
 ) -> None:
     """The Deployment, Service (SERVICE_PORT, and METRICS_PORT when scraped), HPA and PDB of `app`; `identity`
-    annotates its service account with a cloud identity (IRSA role, Google service account)."""
+    annotates its service account with a cloud identity (IRSA role, Google service account); `volumes` replace
+    the default scratch volume; `automount_token=False` keeps the Kubernetes API token out of its pods."""
     app_labels = labels(app, "api", scraped=scraped)
     metrics_port = [METRICS_PORT] if scraped else []
     k8s.core.v1.ServiceAccount(
-        f"{name}-{app}-sa", metadata=meta(app, namespace, app_labels, identity or None), opts=opts
+        f"{name}-{app}-sa",
+        metadata=meta(app, namespace, app_labels, identity or None),
+        automount_service_account_token=automount_token,
+        opts=opts,
     )
     k8s.apps.v1.Deployment(
         f"{name}-{app}",
@@ -55,16 +61,7 @@ def create_http_service(
                 type="RollingUpdate",
                 rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=MAX_SURGE, max_unavailable=0),
             ),
-            template=k8s.core.v1.PodTemplateSpecArgs(
-                metadata=meta(app, extra_labels=app_labels),
-                spec=k8s.core.v1.PodSpecArgs(
-                    service_account_name=app,
-                    security_context=pod_security(),
-                    node_selector=SYSTEM_NODE_LABELS,
-                    containers=[container],
-                    volumes=[scratch_volume("1Gi")],
-                ),
-            ),
+            template=http_pod_template(app, app_labels, container, volumes, automount_token),
         ),
         opts=opts,
     )
@@ -98,6 +95,28 @@ def create_http_service(
         opts=opts,
     )
     disruption_budget(f"{name}-{app}-pdb", namespace, app, opts)
+
+
+def http_pod_template(
+    app: str,
+    app_labels: dict[str, str],
+    container: k8s.core.v1.ContainerArgs,
+    volumes: list[k8s.core.v1.VolumeArgs] | None = None,
+    automount_token: bool | None = None,
+) -> k8s.core.v1.PodTemplateSpecArgs:
+    """The pod of an HTTP service on the system pool, as its own service account, under the restricted profile;
+    one definition for a Deployment and for anything else that runs the same pods (an Argo Rollout)."""
+    return k8s.core.v1.PodTemplateSpecArgs(
+        metadata=meta(app, extra_labels=app_labels),
+        spec=k8s.core.v1.PodSpecArgs(
+            service_account_name=app,
+            automount_service_account_token=automount_token,
+            security_context=pod_security(),
+            node_selector=SYSTEM_NODE_LABELS,
+            containers=[container],
+            volumes=volumes or [scratch_volume("1Gi")],
+        ),
+    )
 
 
 def _utilization(resource: str, percent: int) -> k8s.autoscaling.v2.MetricSpecArgs:

@@ -27,8 +27,10 @@ from foundation.naming import (
 CRASH_LOOP_WINDOW = "30m"
 CRASH_LOOP_RESTARTS = 3
 
-# (alert, expression, for, severity, summary) — thresholds from seeds 000 and 001.
-ALERTS: tuple[tuple[str, str, str, str, str], ...] = (
+Alert = tuple[str, str, str, str, str]  # (alert, expression, for, severity, summary)
+
+# Thresholds from seeds 000 and 001.
+ALERTS: tuple[Alert, ...] = (
     (
         "PhotoProcessingHighLatency",
         "histogram_quantile(0.95, sum(rate(wedsync_job_latency_seconds_bucket[5m])) by (le)) > 2",
@@ -97,6 +99,35 @@ ALERTS: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+def service_monitor(
+    name: str, app: str, namespace: str, opts: pulumi.ResourceOptions
+) -> k8s.apiextensions.CustomResource:
+    """A ServiceMonitor scraping the `http-metrics` port of `app`'s Service every 30 s."""
+    return k8s.apiextensions.CustomResource(
+        name,
+        api_version="monitoring.coreos.com/v1",
+        kind="ServiceMonitor",
+        metadata=meta(app, namespace, PROMETHEUS_SELECTOR),
+        spec={
+            "selector": {"matchLabels": {"app": app}},
+            "endpoints": [{"port": "http-metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}],
+        },
+        opts=opts,
+    )
+
+
+def alert_rule(alert: Alert, runbooks_url: str) -> dict[str, object]:
+    """A Prometheus alerting rule with its severity, the owning team and a runbook link."""
+    name, expr, duration, severity, summary = alert
+    return {
+        "alert": name,
+        "expr": expr,
+        "for": duration,
+        "labels": {"severity": severity, "team": "platform"},
+        "annotations": {"summary": summary, "runbook_url": f"{runbooks_url}#{name.lower()}"},
+    }
+
+
 def _dashboard() -> str:
     panels = [
         ("Jobs done / s", "sum(rate(wedsync_jobs_done_total[5m]))"),
@@ -133,29 +164,8 @@ class Monitoring(pulumi.ComponentResource):
         super().__init__("wedsync:k8s:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for app in (WORKER, JOBS_API, REDIS_EXPORTER):
-            k8s.apiextensions.CustomResource(
-                f"{name}-{app}-monitor",
-                api_version="monitoring.coreos.com/v1",
-                kind="ServiceMonitor",
-                metadata=meta(app, namespace, PROMETHEUS_SELECTOR),
-                spec={
-                    "selector": {"matchLabels": {"app": app}},
-                    "endpoints": [
-                        {"port": "http-metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}
-                    ],
-                },
-                opts=child,
-            )
-        rules = [
-            {
-                "alert": alert,
-                "expr": expr,
-                "for": duration,
-                "labels": {"severity": severity, "team": "platform"},
-                "annotations": {"summary": summary, "runbook_url": f"{runbooks_url}#{alert.lower()}"},
-            }
-            for alert, expr, duration, severity, summary in ALERTS
-        ]
+            service_monitor(f"{name}-{app}-monitor", app, namespace, child)
+        rules = [alert_rule(alert, runbooks_url) for alert in ALERTS]
         k8s.apiextensions.CustomResource(  # istio_* metrics: every sidecar's Envoy, on a port outside capture
             f"{name}-envoy-monitor",
             api_version="monitoring.coreos.com/v1",

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import ClusterAddOns, ClusterAddOnsArgs
+from components.kubernetes.cache_service import CacheServiceArgs
 from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessArgs
 from components.kubernetes.jobs_api import JobsApiArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
@@ -77,8 +78,11 @@ def kube_platform_args(
     cluster_access: Sequence[pulumi.Resource] = (),
     preview_subjects: tuple[tuple[str, str], ...] = (),
     metadata_server_egress: bool = False,
+    cache: RedisConnection | None = None,
+    cache_identity: dict[str, pulumi.Input[str]] | None = None,
 ) -> KubePlatformArgs:
-    """The layer's args for a region, from the platform config and the region's cloud resources."""
+    """The layer's args for a region, from the platform config and the region's cloud resources (`cache`: the
+    region's AI cache cluster, and `cache_identity` the cache service's cloud identity)."""
     layer = platform.kubernetes
     image = region.worker_image or platform.worker.image
     return KubePlatformArgs(
@@ -121,6 +125,9 @@ def kube_platform_args(
             ),
             model_services=layer.model_services,
             redis_exporter_image=layer.redis_exporter_image,
+            cache=CacheServiceArgs(platform.cache.service, cache, layer.runbooks_url, cache_identity or {})
+            if platform.cache is not None and cache is not None
+            else None,
         ),
         dns_role_arn=dns_role_arn,
         autoscaler_role_arn=autoscaler_role_arn,

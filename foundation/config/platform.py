@@ -12,6 +12,7 @@ from foundation.catalog import ResidencyZone
 from foundation.config.accounts import AwsAccount, GcpProject
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud, Model, Slug
+from foundation.config.cache import CacheConfig, cache_problems
 from foundation.config.kubernetes import KubernetesLayer
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.problems import raise_if_any
@@ -51,6 +52,7 @@ class PlatformConfig(Model):
     budget: BudgetConfig = Field(BudgetConfig(), description="Spending caps the policy pack enforces")
     freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
     kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")
+    cache: CacheConfig | None = Field(None, description="The AI cache tier in every region (none when absent)")
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:
@@ -62,6 +64,8 @@ class PlatformConfig(Model):
         problems += self._cidr_overlap_problems()
         problems += self._failover_problems()
         problems += self._latency_region_problems()
+        if self.cache is not None:
+            problems += cache_problems(self.cache, self.regions)
         if self.gcp is None and any(r.cloud is Cloud.GCP for r in self.regions):
             problems.append((("gcp",), "is required: a region runs on gcp"))
         if self.aws is None:
