@@ -1,11 +1,12 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
-from policies import clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
+from policies import cache, clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
 from policies.kubernetes import IMAGE_DIGEST_POLICY
 
 ALL_POLICIES = [
     *storage.POLICIES,
     *residency.POLICIES,
+    *cache.POLICIES,
     *safety.POLICIES,
     *clusters.POLICIES,
     *gpu.POLICIES,

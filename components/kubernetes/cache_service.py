@@ -27,6 +27,7 @@ from foundation.naming import (
 # image must keep; the alert below and the rollout gate read them.
 HITS, REQUESTS = "cache_hits_total", "cache_requests_total"
 HIT_RATE = f"sum(rate({HITS}[5m])) / sum(rate({REQUESTS}[5m]))"  # no traffic: NaN, which no comparison fires on
+ENDPOINT = "CACHE_ENDPOINT"  # host:port of the cluster's discovery endpoint (not a secret; clients discover shards)
 AUTH_MODE = "CACHE_AUTH_MODE"  # "token" (ElastiCache AUTH from the secret) or "iam" (Memorystore, own identity)
 
 
@@ -66,6 +67,7 @@ def create_cache_service(name: str, namespace: str, args: CacheServiceArgs, opts
         image=config.image,
         env=[
             *cache.env(),
+            k8s.core.v1.EnvVarArgs(name=ENDPOINT, value=cache.address),
             k8s.core.v1.EnvVarArgs(name=AUTH_MODE, value="iam" if cache.password is None else "token"),
             k8s.core.v1.EnvVarArgs(name="PORT", value=str(CACHE_SERVICE_PORT)),
             k8s.core.v1.EnvVarArgs(name="METRICS_PORT", value=str(METRICS_PORT)),
