@@ -124,6 +124,13 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
         lambda p: p.update(automaticFailoverEnabled=False),
     ),
     ("redis-failover-in-prod", "gcp:redis/instance:Instance", "", lambda p: p.update(tier="BASIC")),
+    (
+        "redis-encrypted-and-authenticated",
+        "gcp:redis/cluster:Cluster",
+        "",
+        lambda p: p.update(authorizationMode="AUTH_MODE_DISABLED"),
+    ),
+    ("redis-failover-in-prod", "gcp:redis/cluster:Cluster", "", lambda p: p.update(replicaCount=0)),
     ("required-tags", "aws:ec2/vpc:Vpc", "", lambda p: p["tags"].pop("component")),
     ("required-tags", "gcp:storage/bucket:Bucket", "", lambda p: p["labels"].pop("environment")),
 ]

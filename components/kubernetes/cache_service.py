@@ -29,17 +29,20 @@ HITS, REQUESTS = "cache_hits_total", "cache_requests_total"
 HIT_RATE = f"sum(rate({HITS}[5m])) / sum(rate({REQUESTS}[5m]))"  # no traffic: NaN, which no comparison fires on
 ENDPOINT = "CACHE_ENDPOINT"  # host:port of the cluster's discovery endpoint (not a secret; clients discover shards)
 AUTH_MODE = "CACHE_AUTH_MODE"  # "token" (ElastiCache AUTH from the secret) or "iam" (Memorystore, own identity)
+READ_ONLY = "CACHE_READ_ONLY"  # "true" in a replica region: serve hits, do not write misses back
 
 
 @dataclass(frozen=True)
 class CacheServiceArgs:
-    """The service's config, the cache cluster it fronts, where alerts link to, and its own cloud identity (the
-    Google service account allowed to connect on GKE; none needed with the token on EKS)."""
+    """The service's config, the cache cluster it fronts, where alerts link to, its own cloud identity (the
+    Google service account allowed to connect on GKE; none needed with the token on EKS), and whether that
+    cluster is a read-only cross-region replica (writes there fail until a failover promotes it)."""
 
     config: CacheServiceConfig
     connection: RedisConnection
     runbooks_url: str
     identity: dict[str, pulumi.Input[str]]
+    read_only: bool = False
 
 
 def cache_service_footprint(args: CacheServiceArgs) -> Footprint:
@@ -69,6 +72,7 @@ def create_cache_service(name: str, namespace: str, args: CacheServiceArgs, opts
             *cache.env(),
             k8s.core.v1.EnvVarArgs(name=ENDPOINT, value=cache.address),
             k8s.core.v1.EnvVarArgs(name=AUTH_MODE, value="iam" if cache.password is None else "token"),
+            k8s.core.v1.EnvVarArgs(name=READ_ONLY, value=str(args.read_only).lower()),
             k8s.core.v1.EnvVarArgs(name="PORT", value=str(CACHE_SERVICE_PORT)),
             k8s.core.v1.EnvVarArgs(name="METRICS_PORT", value=str(METRICS_PORT)),
         ],

@@ -125,7 +125,13 @@ def kube_platform_args(
             ),
             model_services=layer.model_services,
             redis_exporter_image=layer.redis_exporter_image,
-            cache=CacheServiceArgs(platform.cache.service, cache, layer.runbooks_url, cache_identity or {})
+            cache=CacheServiceArgs(
+                platform.cache.service,
+                cache,
+                layer.runbooks_url,
+                cache_identity or {},
+                read_only=platform.cache.primary_of(region.id) is not None,
+            )
             if platform.cache is not None and cache is not None
             else None,
         ),

@@ -49,13 +49,16 @@ def _cache_endpoints(plan: Plan) -> dict[str, str]:
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_the_cache_service_names_its_own_regions_cluster_endpoint(prod, prod_clusters, region: str) -> None:
-    _, plan = prod
+    platform, plan = prod
+    assert platform.cache is not None
     env = _env(_container(prod_clusters[region]))
     assert env["CACHE_ENDPOINT"] == _cache_endpoints(plan)[region]
     assert env["REDIS_URL"] == {"secretKeyRef": {"name": CACHE_SECRET, "key": "url"}}
     secret = prod_clusters[region].named("Secret", CACHE_SECRET, NS)
     keys = set(secret["metadata"]["annotations"]["wedsync.io/keys"].split(","))
     assert {ref["secretKeyRef"]["key"] for ref in env.values() if isinstance(ref, dict)} <= keys
+    replica = platform.cache.primary_of(region) is not None  # a Global Datastore member is read-only
+    assert env["CACHE_READ_ONLY"] == str(replica).lower() and (region in ("us-west-2", "eu-central-1")) is replica
     iam = region == "asia-southeast1"
     assert env["CACHE_AUTH_MODE"] == ("iam" if iam else "token") and ("REDIS_PASSWORD" in env) is not iam
 
