@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_gcp as gcp
 import pytest
 
 from components.aws.cache import AwsCache, AwsCacheArgs
 from components.aws.elasticache_access import Placement
+from components.gcp.cache import GcpCache, GcpCacheArgs
 from foundation.catalog import residency_of
 from foundation.config import CacheConfig, CacheServiceConfig, ConfigError, EvictionPolicy, parse_platform_config
 from foundation.tags import Tagging
@@ -206,3 +208,36 @@ def test_a_plan_replicating_the_eu_cache_outside_the_eu_fails_the_policy(policy_
     to_us = capture(_cache_program("us-east-1"), "prod", {}, "222222222222")
     (message,) = _violated(policy_pack, platform, to_us.resources)["cache-residency"]
     assert "the cache in us-east-1 (zone us) replicates" in message and "in eu-west-1 (zone eu)" in message
+
+
+def _memorystore_program(replica_region: str) -> Callable[[], None]:
+    """An apac primary cluster and a cross-region secondary in `replica_region`, built by the real component."""
+
+    def program() -> None:
+        config = CacheConfig(service=CacheServiceConfig(image="registry.example/cache:1.0.0"))
+
+        def cache(region: str, primary: pulumi.Input[str] | None = None) -> GcpCache:
+            return GcpCache(
+                f"{region}-cache",
+                GcpCacheArgs(
+                    f"prod-{region}-cache", "wedsync-prod", region, config, "net", "subnet", (), {}, True, primary
+                ),
+                pulumi.ResourceOptions(provider=gcp.Provider(f"gcp-{region}", project="wedsync-prod", region=region)),
+            )
+
+        cache(replica_region, cache("asia-southeast1").cluster_id)
+
+    return program
+
+
+def test_a_memorystore_secondary_follows_its_primary_and_only_inside_the_zone(policy_pack, prod) -> None:
+    platform, _ = prod
+    in_zone = capture(_memorystore_program("asia-southeast2"), "prod", {}, "222222222222")
+    primary, secondary = sorted(in_zone.of_type(REDIS_CLUSTER), key=lambda c: c.inputs["region"])
+    assert "crossClusterReplicationConfig" not in primary.inputs
+    replication = secondary.inputs["crossClusterReplicationConfig"]
+    assert replication == {"clusterRole": "SECONDARY", "primaryCluster": {"cluster": primary.outputs["id"]}}
+    assert "cache-residency" not in _violated(policy_pack, platform, in_zone.resources)
+    to_eu = capture(_memorystore_program("europe-west1"), "prod", {}, "222222222222")
+    (message,) = _violated(policy_pack, platform, to_eu.resources)["cache-residency"]
+    assert "the cache in europe-west1 (zone eu) replicates" in message and "asia-southeast1 (zone apac)" in message
