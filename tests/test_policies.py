@@ -361,6 +361,7 @@ def test_every_policy_is_fully_described() -> None:
             "k8s-requests-and-limits",
             IMAGE_DIGEST_POLICY,  # tests/test_policy_protocol.py
             "no-placeholders",  # tests/test_placeholders.py
+            "cache-residency",  # tests/test_cache_tier.py
         }
     )
     assert {p.name for p in ALL_POLICIES} == tested  # every policy has a violating case above
