@@ -43,7 +43,6 @@ class CacheServiceConfig(Model):
     """The cache service Deployment: an HTTP API other teams call; scaled on CPU, its hit rate alerted on."""
 
     image: PinnedImage = Field(description="The cache service image, pinned by digest for a deploy")
-    port: Annotated[int, Field(ge=1024, le=65535)] = Field(3000, description="Port the container serves HTTP on")
     autoscale: Autoscale = Field(
         Autoscale(min_replicas=3, max_replicas=50, cpu_utilization=70, memory_utilization=80),
         description="HPA bounds and targets (seed 002 off-season: up to 50 pods at 70% CPU)",
