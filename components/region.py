@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
 
@@ -16,3 +18,6 @@ class RegionComponent(pulumi.ComponentResource):
     redis_port: pulumi.Output[int]
     redis_auth_token: pulumi.Output[str]
     ingress_endpoint: pulumi.Output[str]
+    cache_endpoint: pulumi.Output[str] | None  # the AI cache's discovery endpoint; None without a cache tier
+    # What a replica region's cache is given to follow this one (the cloud's own kind); None when not a primary.
+    cache_replication_source: Any = None

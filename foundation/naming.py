@@ -39,6 +39,10 @@ def canary_service(app: str) -> str:
     return f"{app}-canary"
 
 
+CACHE_SERVICE = "ai-cache-service"  # the AI cache tier's HTTP service (seed 002)
+CACHE_SECRET = "ai-cache-connection"  # its cache cluster's endpoint (and token on AWS)
+CACHE_SERVICE_PORT = 3000  # the port its container serves HTTP on (seed 002)
+
 # The service-account annotations that give a pod a cloud identity: IRSA on EKS, Workload Identity on GKE.
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 GKE_WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"

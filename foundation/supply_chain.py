@@ -92,9 +92,11 @@ def own_repositories(platform: PlatformConfig) -> tuple[str, ...]:
 
 
 def third_party_images(platform: PlatformConfig) -> tuple[str, ...]:
-    """Images the platform deploys by name but does not build: the Redis exporter, other teams' models."""
+    """Images the platform deploys by name but does not build: the Redis exporter, other teams' models and
+    cache service."""
     layer = platform.kubernetes
-    return (layer.redis_exporter_image, *(service.image for service in layer.model_services))
+    cache = (platform.cache.service.image,) if platform.cache else ()
+    return (layer.redis_exporter_image, *(service.image for service in layer.model_services), *cache)
 
 
 def allow_list(platform: PlatformConfig, cloud: Cloud) -> tuple[str, ...]:

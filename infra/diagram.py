@@ -183,12 +183,14 @@ def _redis(index: _PlanIndex, root: Group) -> None:
     for resource_type, label in (
         ("aws:elasticache/replicationGroup:ReplicationGroup", "ElastiCache"),
         ("gcp:redis/instance:Instance", "Memorystore"),
+        ("gcp:redis/cluster:Cluster", "Memorystore cluster"),
     ):
         for redis in index.of_type(resource_type):
             region = index.home_region(redis)
             if region is not None:
                 frame = _region_group(root, index.regions[region], region)
-                frame.nodes.append(Node(_resource_id(redis), f"{label} job queue"))
+                role = "AI cache" if ":Cache$" in redis.urn else "job queue"  # components/{aws,gcp}/cache.py
+                frame.nodes.append(Node(_resource_id(redis), f"{label} {role}"))
 
 
 def _dns(index: _PlanIndex, diagram: Diagram) -> None:

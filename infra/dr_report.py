@@ -92,13 +92,28 @@ def _classes(s: RegionSettings) -> dict[DataClass, tuple[str, int | None, int | 
         DataClass.PHOTOS: photos,
         DataClass.JOB_LEDGER: (f"in the photo bucket: {photos[0]}", photos[1], photos[2], photos[3]),
         DataClass.QUEUE: ("ledger + reconciler", bucket_rpo, None, queue_reason + f"; {MANUAL}"),
-        DataClass.CACHE: (
-            ("cache tier", None, None, "in the plan, but its replication is not modelled by dr-report")
-            if s.has_cache
-            else ("none", None, None, "no cache tier in the plan (Velero does not back up managed Redis)")
-        ),
+        DataClass.CACHE: _cache(s, serving, serving_reason),
         DataClass.CLUSTER_STATE: cluster,
     }
+
+
+def _cache(s: RegionSettings, serving: int | None, serving_reason: str) -> tuple[str, int | None, int | None, str]:
+    """The AI cache after a region loss. Replication (ElastiCache Global Datastore, Memorystore cross-region
+    replicas) is asynchronous and neither cloud publishes a bound on its lag, so no RPO is promised; entries lost
+    are misses that refill. Reads go on from the replica once traffic fails over; writes need the replica
+    promoted by hand (`aws elasticache failover-global-replication-group`, docs/runbooks/drill-redis-loss.md)."""
+    if s.cache is None:
+        return "none", None, None, "no cache tier in the plan (Velero does not back up managed Redis)"
+    if not s.cache:
+        return "in-region cluster only", None, None, "the cache is lost with the region and refills from misses"
+    partners = ", ".join(s.cache)
+    return (
+        f"async cross-region replica with {partners}",
+        None,
+        serving,
+        f"reads continue from the replica ({serving_reason}); writes wait for a manual promotion; the replication "
+        "lag has no published bound, so no RPO is promised (lost entries refill on miss)",
+    )
 
 
 def _fmt(seconds: int | None) -> str:

@@ -16,7 +16,11 @@ from infra.offline.plan import Plan
 # Memorystore for Redis persistenceConfig.rdbSnapshotPeriod values (cloud.google.com/memorystore/docs/redis/
 # rdb-snapshots): the interval between RDB snapshots.
 RDB_PERIODS_S = {"ONE_HOUR": 3600, "SIX_HOURS": 21600, "TWELVE_HOURS": 43200, "TWENTY_FOUR_HOURS": 86400}
-CACHE_TYPES = ("gcp:redis/cluster:Cluster", "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup")
+CACHE_CLUSTERS = {  # the AI cache tier's cluster, by cloud (components/aws/cache.py, components/gcp/cache.py)
+    Cloud.AWS: "aws:elasticache/replicationGroup:ReplicationGroup",
+    Cloud.GCP: "gcp:redis/cluster:Cluster",
+}
+GLOBAL_DATASTORE = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
 VELERO_SCHEDULE = ("velero.io/v1", "Schedule")
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
@@ -33,7 +37,7 @@ class RegionSettings:
     redis_snapshot_every_s: int | None
     reconcile_every_s: int | None
     velero_every_s: tuple[int, ...]  # each Velero schedule's interval
-    has_cache: bool
+    cache: tuple[str, ...] | None  # None: no cache tier; else the regions its cache replicates with (async)
 
 
 def read_settings(plan: Plan, platform: PlatformConfig) -> list[RegionSettings]:
@@ -58,7 +62,7 @@ def _region_settings(plan: Plan, platform: PlatformConfig, region: Region) -> Re
         velero_every_s=tuple(
             every for schedule in _velero_schedules(plan, region) if (every := cron_interval_s(schedule)) is not None
         ),
-        has_cache=any(_own(plan, region, t) for t in CACHE_TYPES),
+        cache=_cache_partners(plan, region),
     )
 
 
@@ -151,3 +155,31 @@ def cron_interval_s(schedule: str) -> int | None:
     if minute.isdigit() and hour.isdigit():
         return 86400
     return None
+
+
+def _cache_partners(plan: Plan, region: Region) -> tuple[str, ...] | None:
+    """The regions the region's AI cache cluster replicates with, read from the plan's dependencies: on AWS the
+    clusters of the Global Datastore it starts (the datastore depends on its primary) or joins (a secondary
+    depends on the datastore); on GCP the clusters its cross-cluster replication names or that name it.
+    None: the region has no cache tier."""
+    clusters = [c for c in plan.of_type(CACHE_CLUSTERS[region.cloud]) if "-cache-" in c.name]
+    owner = {c.urn: c.name.split("-cache-")[0] for c in clusters}
+    own = {u for u, r in owner.items() if r == region.id}
+    if not own:
+        return None
+
+    def linked(a: Registration, b: str) -> bool:
+        return b in a.dependencies
+
+    if region.cloud is Cloud.AWS:
+        datastores = plan.of_type(GLOBAL_DATASTORE)
+        joined = [
+            d
+            for d in datastores
+            if any(linked(d, u) for u in own) or any(linked(c, d.urn) for c in clusters if c.urn in own)
+        ]
+        members = {c.urn for c in clusters for d in joined if linked(c, d.urn) or linked(d, c.urn)}
+    else:
+        members = {c.urn for c in clusters if any(linked(c, u) for u in own)}
+        members |= {u for c in clusters if c.urn in own for u in c.dependencies if u in owner}
+    return tuple(sorted({owner[u] for u in members} - {region.id}))

@@ -6,6 +6,8 @@ runs under `pulumi up` or under the offline preview's mocks.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
@@ -20,6 +22,7 @@ from components.gcp.region import GcpRegion, GcpRegionArgs
 from components.region import RegionComponent
 from foundation.audit import ROUTE53_REGION
 from foundation.config import Cloud, PlatformConfig, Region, load_from_pulumi
+from foundation.config.cache import cache_build_order
 from foundation.deployment import IMAGE_PUSH_ROLE, gcp_service_account
 from foundation.supply_chain import allow_list
 from foundation.tags import Tagging
@@ -107,11 +110,15 @@ def build(platform: PlatformConfig) -> None:
     secrets: dict[str, pulumi.Output] = {}
     endpoints: list[RegionEndpoint] = []
     audited_buckets: list[pulumi.Output[str]] = []
-    for region in platform.regions:
+    cache_sources: dict[str, Any] = {}  # what each cache-replication primary offers its replica regions
+    for region in cache_build_order(platform.cache, platform.regions):  # a replica region after its primary
+        cache_source = cache_sources.get(platform.cache.primary_of(region.id) or "") if platform.cache else None
         if region.cloud is Cloud.AWS:
             aws_region = AwsRegion(
                 region.id,
-                AwsRegionArgs(platform, region, backup_provider=aws_providers[region.backup_region]),
+                AwsRegionArgs(
+                    platform, region, backup_provider=aws_providers[region.backup_region], cache_joins=cache_source
+                ),
                 pulumi.ResourceOptions(provider=aws_providers[region.id]),
             )
             audited_buckets += aws_region.audited_bucket_arns
@@ -120,9 +127,12 @@ def build(platform: PlatformConfig) -> None:
             assert project_setup is not None
             component = GcpRegion(
                 region.id,
-                GcpRegionArgs(platform, region, aws_providers[DNS_API_REGION], project_setup),
+                GcpRegionArgs(
+                    platform, region, aws_providers[DNS_API_REGION], project_setup, cache_primary_cluster=cache_source
+                ),
                 pulumi.ResourceOptions(provider=gcp_provider(platform, region), depends_on=[project_setup]),
             )
+        cache_sources[region.id] = component.cache_replication_source
         # The region's ingress gateway: a load-balancer hostname (AWS) or IP (GKE).
         endpoints.append(
             RegionEndpoint(
@@ -143,6 +153,7 @@ def build(platform: PlatformConfig) -> None:
                 "redis_endpoint": component.redis_endpoint,
                 "redis_port": component.redis_port,
                 "ingress": component.ingress_endpoint,
+                "cache_endpoint": component.cache_endpoint,
             }
         )
         credentials = {"kubeconfig": component.kubeconfig, "redis_auth_token": component.redis_auth_token}

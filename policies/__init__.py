@@ -2,6 +2,7 @@
 
 from policies import (
     audit,
+    cache,
     clusters,
     freeze,
     gpu,
@@ -20,6 +21,7 @@ from policies.kubernetes import IMAGE_DIGEST_POLICY
 ALL_POLICIES = [
     *storage.POLICIES,
     *residency.POLICIES,
+    *cache.POLICIES,
     *safety.POLICIES,
     *clusters.POLICIES,
     *gpu.POLICIES,

@@ -1,4 +1,5 @@
-"""Redis job queues: encrypted at rest and in transit, authenticated; automatic failover in prod."""
+"""Redis (the job queues and the AI cache): encrypted at rest and in transit, authenticated; automatic failover
+in prod."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from policies.resources import get
 
 ELASTICACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
 MEMORYSTORE = "gcp:redis/instance:Instance"
+MEMORYSTORE_CLUSTER = "gcp:redis/cluster:Cluster"
 
 
 def _encrypted_and_authenticated(args: ResourceValidationArgs, report: Report) -> None:
@@ -26,6 +28,11 @@ def _encrypted_and_authenticated(args: ResourceValidationArgs, report: Report) -
             report("encryption in transit is off")
         if get(props, "authEnabled") is not True:
             report("AUTH is off")
+    elif args.resource_type == MEMORYSTORE_CLUSTER:
+        if get(props, "transitEncryptionMode") != "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION":
+            report("encryption in transit is off")
+        if get(props, "authorizationMode") != "AUTH_MODE_IAM_AUTH":
+            report("IAM authentication is off: anyone on the network can read the cache")
 
 
 def _fails_over_in_prod(args: ResourceValidationArgs, report: Report) -> None:
@@ -37,6 +44,8 @@ def _fails_over_in_prod(args: ResourceValidationArgs, report: Report) -> None:
         report("no multi-AZ automatic failover in prod")
     if args.resource_type == MEMORYSTORE and get(args.props, "tier") != "STANDARD_HA":
         report(f"tier {get(args.props, 'tier') or 'BASIC'} has no failover; prod needs STANDARD_HA")
+    if args.resource_type == MEMORYSTORE_CLUSTER and not get(args.props, "replicaCount"):
+        report("no replica per shard: a failed node loses its shard; prod needs replica_count >= 1")
 
 
 POLICIES = [
@@ -44,7 +53,7 @@ POLICIES = [
         "redis-encrypted-and-authenticated",
         "Redis is encrypted at rest and in transit and needs AUTH.",
         _encrypted_and_authenticated,
-        "Use AwsRedis / GcpRedis.",
+        "Use AwsRedis / GcpRedis / AwsCache / GcpCache.",
         severity=Severity.CRITICAL,
     ),
     resource_policy(

@@ -16,12 +16,14 @@ STATEFUL_TYPES = frozenset(
         S3_BUCKET,
         "aws:kms/key:Key",
         "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
         "aws:eks/cluster:Cluster",
         "aws:route53/zone:Zone",
         "gcp:storage/bucket:Bucket",
         "gcp:kms/keyRing:KeyRing",
         "gcp:kms/cryptoKey:CryptoKey",
         "gcp:redis/instance:Instance",
+        "gcp:redis/cluster:Cluster",
         "gcp:container/cluster:Cluster",
         "gcp:compute/address:Address",  # a released reserved IP is gone for good, and DNS points at it
     }

@@ -38,6 +38,8 @@ UNTAGGABLE_AWS = frozenset(
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
         "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
         "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+        "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
+        "aws:secretsmanager/secretVersion:SecretVersion",
     }
 )
 # Where each labelled GCP resource type keeps its labels.
@@ -45,6 +47,8 @@ GCP_LABEL_PATHS: dict[str, tuple[str, ...]] = {
     "gcp:storage/bucket:Bucket": ("labels",),
     "gcp:kms/cryptoKey:CryptoKey": ("labels",),
     "gcp:redis/instance:Instance": ("labels",),
+    "gcp:redis/cluster:Cluster": ("labels",),
+    "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy": ("labels",),
     "gcp:container/cluster:Cluster": ("resourceLabels",),
     "gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels"),
     "gcp:artifactregistry/repository:Repository": ("labels",),

@@ -142,9 +142,43 @@ def test_gcs_default_replication_is_twelve_hours_turbo_fifteen_minutes(prod) -> 
     assert _one(assess(default, platform), gcp.id, DataClass.PHOTOS).rpo_s == 12 * 3600
 
 
-def test_no_cache_tier_is_reported_as_not_covered(prod) -> None:
+def test_the_cache_replicas_are_read_from_the_plans_global_datastores(prod) -> None:
     platform, plan = prod
-    caches = [a for a in assess(plan, platform) if a.data_class is DataClass.CACHE]
+    assert platform.cache is not None
+    replicated = {r for group in platform.cache.replication for r in (group.primary, *group.secondaries)}
+    caches = {a.region: a for a in assess(plan, platform) if a.data_class is DataClass.CACHE}
+    for group in platform.cache.replication:
+        assert caches[group.primary].mechanism == f"async cross-region replica with {', '.join(group.secondaries)}"
+        # Reads follow DNS failover; the lag of asynchronous replication has no published bound: no RPO.
+        assert caches[group.primary].rto_s is not None and caches[group.primary].rpo_s is None
+    for region, cache in caches.items():
+        if region not in replicated:
+            assert cache.mechanism == "in-region cluster only" and not cache.met
+
+
+def test_a_secondary_that_leaves_its_datastore_is_reported_in_region_only(prod) -> None:
+    platform, plan = prod
+    assert platform.cache is not None
+    group = next(g for g in platform.cache.replication if g.primary.startswith(("us-", "eu-")))
+    datastore = f"{group.primary}-cache-global"
+    resources = [
+        replace(r, dependencies=[u for u in r.dependencies if not u.endswith(f"::{datastore}")])
+        if r.name == f"{group.secondaries[0]}-cache-group"
+        else r
+        for r in plan.resources
+    ]
+    caches = {
+        a.region: a
+        for a in assess(Plan(plan.project, plan.stack, resources, plan.outputs), platform)
+        if a.data_class is DataClass.CACHE
+    }
+    assert caches[group.secondaries[0]].mechanism == "in-region cluster only"
+
+
+def test_without_a_cache_tier_the_report_says_so(prod) -> None:
+    platform, plan = prod
+    without = Plan(plan.project, plan.stack, [r for r in plan.resources if "-cache-" not in r.name], plan.outputs)
+    caches = [a for a in assess(without, platform) if a.data_class is DataClass.CACHE]
     assert caches and all(not a.met and "no cache tier" in a.reason for a in caches)
 
 

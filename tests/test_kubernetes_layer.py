@@ -160,7 +160,9 @@ def test_mesh_security(prod) -> None:
     assert authentication["metrics-port"]["selector"] == {"matchLabels": {"wedsync.io/scrape": "true"}}
     assert authentication["metrics-port"]["portLevelMtls"] == {"8080": {"mode": "PERMISSIVE"}}
     (authorization,) = [
-        p for p in _custom(plan, platform, "AuthorizationPolicy", "us-east-1") if p.inputs["spec"]["action"] == "ALLOW"
+        p
+        for p in _custom(plan, platform, "AuthorizationPolicy", "us-east-1")
+        if p.inputs["spec"]["action"] == "ALLOW" and p.inputs["metadata"]["name"] == "allow-gateway-and-api"
     ]
     principals = authorization.inputs["spec"]["rules"][0]["from"][0]["source"]["principals"]
     assert principals == [
@@ -276,8 +278,17 @@ def test_keda_scales_the_worker_on_queue_lag_and_prescales_for_saturday(prod, va
 def test_monitoring_is_selected_by_the_prometheus_release(prod) -> None:
     platform, plan = prod
     monitors = _custom(plan, platform, "ServiceMonitor", "eu-central-1")
-    assert {m.inputs["metadata"]["name"] for m in monitors} == {"gpu-worker", "jobs-api", "redis-exporter"}
-    (rule,) = _custom(plan, platform, "PrometheusRule", "eu-central-1")
+    assert {m.inputs["metadata"]["name"] for m in monitors} == {
+        "gpu-worker",
+        "jobs-api",
+        "redis-exporter",
+        "ai-cache-service",
+    }
+    (rule,) = [
+        r
+        for r in _custom(plan, platform, "PrometheusRule", "eu-central-1")
+        if r.inputs["metadata"]["name"] == "photo-platform-alerts"
+    ]
     assert rule.inputs["metadata"]["labels"]["release"] == "kube-prometheus-stack"
     alerts = {a["alert"]: a for a in rule.inputs["spec"]["groups"][0]["rules"]}
     for expected in (

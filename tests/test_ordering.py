@@ -102,7 +102,7 @@ def test_workload_identity_bindings_wait_for_the_clusters_identity_pool(prod) ->
     bindings = [
         m for m in plan.of_type("gcp:serviceaccount/iAMMember:IAMMember") if ".svc.id.goog[" in m.inputs["member"]
     ]
-    assert len(bindings) == 3  # the worker, the jobs API and the reconciler
+    assert len(bindings) == 4  # the worker, the jobs API, the reconciler and the AI cache service
     for binding in bindings:
         assert binding.inputs["member"].startswith(
             f"serviceAccount:{cluster.inputs['workloadIdentityConfig']['workloadPool']}["
@@ -112,8 +112,11 @@ def test_workload_identity_bindings_wait_for_the_clusters_identity_pool(prod) ->
 
 def test_the_gke_key_grant_names_the_service_agent_obtained_before_it(prod) -> None:
     _, plan = prod
-    (agent,) = plan.of_type("gcp:projects/serviceIdentity:ServiceIdentity")
-    assert agent.inputs["service"] == "container.googleapis.com"
+    (agent,) = [
+        a
+        for a in plan.of_type("gcp:projects/serviceIdentity:ServiceIdentity")
+        if a.inputs["service"] == "container.googleapis.com"
+    ]
     (grant,) = [g for g in plan.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") if "gke-agent" in g.name]
     assert grant.inputs["member"] == agent.outputs["member"]
     assert agent.urn in ancestors(plan, grant)

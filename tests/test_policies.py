@@ -170,6 +170,13 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
         "cluster-autoscaler",
         lambda p: p.update(policy=json.dumps({"Statement": [{"Effect": "Allow", "Action": "eks:*", "Resource": "*"}]})),
     ),
+    (
+        "redis-encrypted-and-authenticated",
+        "gcp:redis/cluster:Cluster",
+        "",
+        lambda p: p.update(authorizationMode="AUTH_MODE_DISABLED"),
+    ),
+    ("redis-failover-in-prod", "gcp:redis/cluster:Cluster", "", lambda p: p.update(replicaCount=0)),
     ("required-tags", "aws:ec2/vpc:Vpc", "", lambda p: p["tags"].pop("component")),
     ("required-tags", "gcp:storage/bucket:Bucket", "", lambda p: p["labels"].pop("environment")),
 ]
@@ -414,6 +421,7 @@ def test_every_policy_is_fully_described() -> None:
             "route53-zone-dnssec-and-query-logs",
             IMAGE_DIGEST_POLICY,  # tests/test_policy_protocol.py
             "no-placeholders",  # tests/test_placeholders.py
+            "cache-residency",  # tests/test_cache_tier.py
         }
     )
     assert {p.name for p in ALL_POLICIES} == tested  # every policy has a violating case above

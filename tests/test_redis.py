@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from infra.offline.monitor import Registration
+from infra.offline.plan import Plan
 from tests.plan_helpers import by_output, sibling
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
 
+def queue_groups(plan: Plan) -> list[Registration]:
+    """The job queues' replication groups (the AI cache's groups sit in wedsync:aws:Cache components)."""
+    return [g for g in plan.of_type(REPLICATION_GROUP) if "::wedsync:aws:Redis$" in g.urn]
+
+
 def test_elasticache_is_encrypted_both_ways_authenticated_and_fails_over(prod) -> None:
     _, plan = prod
-    groups = plan.of_type(REPLICATION_GROUP)
+    groups = queue_groups(plan)
     assert len(groups) == 4
     for group in groups:
         inputs = group.inputs
@@ -25,7 +32,7 @@ def test_elasticache_is_encrypted_both_ways_authenticated_and_fails_over(prod) -
 
 def test_elasticache_never_evicts_jobs(prod) -> None:
     _, plan = prod
-    for group in plan.of_type(REPLICATION_GROUP):
+    for group in queue_groups(plan):
         parameters = sibling(plan, group, "aws:elasticache/parameterGroup:ParameterGroup")
         assert group.inputs["parameterGroupName"] == parameters.outputs["name"]
         assert {"name": "maxmemory-policy", "value": "noeviction"} in parameters.inputs["parameters"]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
+from components.aws.elasticache_access import Placement, auth_token, private_access
 from components.options import child_opts, stateful_opts
 from foundation.config import RedisSize
 from foundation.tags import Tagging
@@ -15,8 +15,6 @@ from foundation.tags import Tagging
 REDIS_PORT = 6379
 ENGINE_VERSION = "7.1"
 PARAMETER_FAMILY = "redis7"
-# ElastiCache auth tokens: 16-128 printable characters; of the specials only these are accepted.
-AUTH_TOKEN_SPECIALS = "!&#$^<>-"
 
 
 @dataclass(frozen=True)
@@ -25,10 +23,7 @@ class AwsRedisArgs:
 
     name: str
     size: RedisSize
-    vpc_id: pulumi.Input[str]
-    subnet_ids: pulumi.Input[list[str]]
-    client_security_group_id: pulumi.Input[str]
-    key_arn: pulumi.Input[str]
+    placement: Placement
     tagging: Tagging
     protect: bool
 
@@ -44,31 +39,14 @@ class AwsRedis(pulumi.ComponentResource):
         super().__init__("wedsync:aws:Redis", name, None, opts)
         tags = args.tagging.for_component("redis")
 
-        subnets = aws.elasticache.SubnetGroup(
-            f"{name}-subnets",
-            name=args.name,
-            description=f"{args.name} private subnets",
-            subnet_ids=args.subnet_ids,
+        access = private_access(
+            name,
+            self,
+            group_name=args.name,
+            role="Redis",
+            placement=args.placement,
+            port=REDIS_PORT,
             tags=tags,
-            opts=child_opts(self),
-        )
-        security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=args.vpc_id,
-            description=f"{args.name}: Redis from the cluster's nodes only",
-            tags={**tags, "Name": f"{args.name}-redis"},
-            opts=child_opts(self),
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-nodes",
-            security_group_id=security_group.id,
-            referenced_security_group_id=args.client_security_group_id,
-            ip_protocol="tcp",
-            from_port=REDIS_PORT,
-            to_port=REDIS_PORT,
-            description="Redis (TLS) from the EKS cluster security group",
-            tags=tags,
-            opts=child_opts(self),
         )
         parameters = aws.elasticache.ParameterGroup(
             f"{name}-params",
@@ -79,14 +57,7 @@ class AwsRedis(pulumi.ComponentResource):
             tags=tags,
             opts=child_opts(self),
         )
-        token = random.RandomPassword(
-            f"{name}-auth-token",
-            length=64,
-            special=True,
-            override_special=AUTH_TOKEN_SPECIALS,
-            min_special=4,
-            opts=child_opts(self),
-        )
+        token = auth_token(name, self)
         group = aws.elasticache.ReplicationGroup(
             f"{name}-group",
             replication_group_id=args.name,
@@ -99,14 +70,14 @@ class AwsRedis(pulumi.ComponentResource):
             automatic_failover_enabled=True,
             multi_az_enabled=True,
             at_rest_encryption_enabled=True,
-            kms_key_id=args.key_arn,
+            kms_key_id=args.placement.key_arn,
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
             auth_token=token.result,
             auth_token_update_strategy="ROTATE",
             parameter_group_name=parameters.name,
-            subnet_group_name=subnets.name,
-            security_group_ids=[security_group.id],
+            subnet_group_name=access.subnet_group_name,
+            security_group_ids=[access.security_group_id],
             snapshot_retention_limit=args.size.snapshot_retention_days,
             snapshot_window="03:00-04:00",
             maintenance_window="tue:04:30-tue:05:30",  # never on a wedding weekend

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.cache import CACHE_PORT, AwsCache, AwsCacheArgs, GlobalMembership
 from components.aws.cluster_access import EksClusterAccess, EksClusterAccessArgs
 from components.aws.eks_addons import CLUSTER_ADDONS, NETWORK_ADDONS, EksAddons, EksAddonsArgs
 from components.aws.eks_cluster import EksCluster, EksClusterArgs
+from components.aws.elasticache_access import Placement
 from components.aws.kms import account_administers_key, cloudwatch_logs_use_key, create_kms_key
 from components.aws.network import AwsNetwork, AwsNetworkArgs
 from components.aws.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
@@ -24,7 +26,7 @@ from components.region import RegionComponent
 from foundation.config import KUBERNETES, DeployerAccess, PlatformConfig, Region
 from foundation.deployers import PREVIEW_GROUP
 from foundation.deployment import STATE_REGION, image_signing_key_arn
-from foundation.naming import IRSA_ANNOTATION, PHOTOS_PREFIX, cdn_host, cluster_name_for
+from foundation.naming import CACHE_SECRET, IRSA_ANNOTATION, PHOTOS_PREFIX, cdn_host, cluster_name_for
 from foundation.node_pools import NodePoolPlan, plan_node_pools
 from foundation.tags import Tagging
 
@@ -42,6 +44,7 @@ class AwsRegionArgs:
     platform: PlatformConfig
     region: Region
     backup_provider: pulumi.ProviderResource
+    cache_joins: GlobalMembership | None = None  # the Global Datastore its cache replicates, if any
 
 
 class AwsRegion(RegionComponent):
@@ -135,19 +138,35 @@ class AwsRegion(RegionComponent):
             child,
         )
         self.audited_bucket_arns = (storage.bucket_arn, storage.backup_bucket_arn)
+        placement = Placement(network.vpc_id, network.private_subnet_ids, cluster.cluster_security_group_id, key.arn)
         redis = AwsRedis(
             f"{name}-redis",
             AwsRedisArgs(
                 name=f"{cluster_name}-jobs",
                 size=region.redis,
-                vpc_id=network.vpc_id,
-                subnet_ids=network.private_subnet_ids,
-                client_security_group_id=cluster.cluster_security_group_id,
-                key_arn=key.arn,
+                placement=placement,
                 tagging=tagging,
                 protect=platform.protect,
             ),
             child,
+        )
+
+        cache = (
+            AwsCache(
+                f"{name}-cache",
+                AwsCacheArgs(
+                    name=f"{cluster_name}-cache",
+                    config=platform.cache,
+                    placement=placement,
+                    tagging=tagging,
+                    protect=platform.protect,
+                    joins=args.cache_joins,
+                    global_primary=platform.cache.is_replication_primary(region.id),
+                ),
+                child,
+            )
+            if platform.cache is not None
+            else None
         )
 
         identities = EksIdentities(
@@ -195,10 +214,14 @@ class AwsRegion(RegionComponent):
                 image_signing_public_key=aws.kms.get_public_key_output(
                     key_id=image_signing_key_arn(platform.aws.account_id), region=STATE_REGION
                 ).public_key_pem,
+                cache=RedisConnection(cache.endpoint, CACHE_PORT, cache.auth_token, ca=None, secret_name=CACHE_SECRET)
+                if cache
+                else None,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[*groups.values(), cluster_addons]),
         )
 
+        self.cache_replication_source = cache.membership if cache else None
         publish_outputs(
             self,
             {
@@ -215,6 +238,7 @@ class AwsRegion(RegionComponent):
                 "redis_port": redis.port,
                 "redis_auth_token": redis.auth_token,
                 "ingress_endpoint": kube.ingress_endpoint,
+                "cache_endpoint": cache.endpoint if cache else None,
             },
         )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.cache import CACHE_PORT, GcpCache, GcpCacheArgs
 from components.gcp.cdn import GcpDelivery, GcpDeliveryArgs
 from components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from components.gcp.network import GcpNetwork, GcpNetworkArgs
@@ -15,14 +16,21 @@ from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs
 from components.gcp.photo_storage import GcsPhotoStorage, GcsPhotoStorageArgs
 from components.gcp.project import GcpProjectSetup
 from components.gcp.redis import TLS_PORT, GcpRedis, GcpRedisArgs
-from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs
+from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs, workload_service_account
 from components.kubeconfig import gke_kubeconfig
 from components.kubernetes.platform import KubePlatform, WorkloadIdentities, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
 from components.options import publish_outputs, stateful_opts
 from components.region import RegionComponent
 from foundation.config import DeployerAccess, PlatformConfig, Region
-from foundation.naming import GKE_WORKLOAD_IDENTITY_ANNOTATION, PHOTOS_PREFIX, cdn_host, cluster_name_for
+from foundation.naming import (
+    CACHE_SECRET,
+    CACHE_SERVICE,
+    GKE_WORKLOAD_IDENTITY_ANNOTATION,
+    PHOTOS_PREFIX,
+    cdn_host,
+    cluster_name_for,
+)
 from foundation.node_pools import plan_node_pools
 from foundation.planning import plan_gke_ranges
 from foundation.tags import Tagging
@@ -41,6 +49,7 @@ class GcpRegionArgs:
     region: Region
     dns_provider: pulumi.ProviderResource  # AWS, for cert-manager's Route53 role
     project_setup: GcpProjectSetup  # APIs enabled and deployer IAM; the region is created after it
+    cache_primary_cluster: pulumi.Input[str] | None = None  # the cluster its cache replicates, if any
 
 
 class GcpRegion(RegionComponent):
@@ -173,6 +182,7 @@ class GcpRegion(RegionComponent):
             labels=tagging.gcp_labels("ingress"),
             opts=stateful_opts(self, platform.protect),
         )
+        cache, cache_account = self._cache(name, args, cluster_name, network, tagging, cluster)
         self.kubeconfig = gke_kubeconfig(cluster_name, cluster.dns_endpoint)
         previews = [d.service_account for d in platform.gcp.deployers if d.access is DeployerAccess.PREVIEW]
         kube = KubePlatform(
@@ -192,6 +202,12 @@ class GcpRegion(RegionComponent):
                 preview_subjects=tuple(("User", email) for email in previews),
                 metadata_server_egress=True,
                 gateway_annotations={GKE_LB_ADDRESSES_ANNOTATION: ingress_address.name},
+                cache=RedisConnection(
+                    cache.endpoint, CACHE_PORT, None, ca=cache.ca_certificate, secret_name=CACHE_SECRET
+                )
+                if cache and cache_account
+                else None,
+                cache_identity={GKE_WORKLOAD_IDENTITY_ANNOTATION: cache_account.email} if cache_account else None,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=list(pools.values())),
         )
@@ -210,5 +226,49 @@ class GcpRegion(RegionComponent):
                 "redis_ca_certificate": redis.ca_certificate,
                 "registry_id": registry.id,
                 "ingress_endpoint": kube.ingress_endpoint,
+                "cache_endpoint": cache.endpoint if cache else None,
             },
         )
+
+    def _cache(
+        self,
+        name: str,
+        args: GcpRegionArgs,
+        cluster_name: str,
+        network: GcpNetwork,
+        tagging: Tagging,
+        cluster: GkeCluster,
+    ) -> tuple[GcpCache | None, gcp.serviceaccount.Account | None]:
+        """The region's AI cache cluster, and the cache service's Google identity, the one allowed to connect."""
+        platform, region = args.platform, args.region
+        if platform.cache is None:
+            return None, None
+        assert platform.gcp is not None
+        account = workload_service_account(
+            f"{name}-cache-service",
+            self,
+            project=platform.gcp.project,
+            cluster_name=cluster_name,
+            role="cache",
+            description="AI cache service",
+            kubernetes_account=f"{platform.kubernetes.namespace}/{CACHE_SERVICE}",
+            after=[cluster],
+        )
+        cache = GcpCache(
+            f"{name}-cache",
+            GcpCacheArgs(
+                name=f"{cluster_name}-cache",
+                project=platform.gcp.project,
+                region=region.id,
+                config=platform.cache,
+                network_id=network.network_id,
+                subnetwork_id=network.subnetwork_id,
+                client_members=(account.member,),
+                labels=tagging.gcp_labels("ai-cache"),
+                protect=platform.protect,
+                primary_cluster=args.cache_primary_cluster,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+        self.cache_replication_source = cache.cluster_id if platform.cache.is_replication_primary(region.id) else None
+        return cache, account

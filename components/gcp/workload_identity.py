@@ -92,19 +92,14 @@ class GkeIdentities(pulumi.ComponentResource):
     ) -> gcp.serviceaccount.Account:
         """A Google service account that one Kubernetes service account acts as, with a role on the photo bucket."""
         name, args = self._name, self._args
-        account = gcp.serviceaccount.Account(
+        account = workload_service_account(
             f"{name}-{role}",
-            account_id=f"{args.cluster_name.removeprefix('wedsync-')}-{role}"[:30].rstrip("-"),
-            display_name=f"{description} of {args.cluster_name}",
+            self,
             project=args.project,
-            opts=child_opts(self),
-        )
-        gcp.serviceaccount.IAMMember(
-            f"{name}-{role}-workload-identity",
-            service_account_id=account.name,
-            role="roles/iam.workloadIdentityUser",
-            member=f"serviceAccount:{args.project}.svc.id.goog[{args.namespace}/{kubernetes_account}]",
-            opts=child_opts(self),
+            cluster_name=args.cluster_name,
+            role=role,
+            description=description,
+            kubernetes_account=f"{args.namespace}/{kubernetes_account}",
         )
         gcp.storage.BucketIAMMember(
             f"{name}-{role}-photos",
@@ -114,3 +109,34 @@ class GkeIdentities(pulumi.ComponentResource):
             opts=child_opts(self),
         )
         return account
+
+
+def workload_service_account(
+    name: str,
+    parent: pulumi.Resource,
+    *,
+    project: str,
+    cluster_name: str,
+    role: str,
+    description: str,
+    kubernetes_account: str,
+    after: list[pulumi.Resource] | None = None,
+) -> gcp.serviceaccount.Account:
+    """A Google service account of the cluster that one Kubernetes service account (`namespace/name`) acts as
+    through Workload Identity; resources `{name}` and `{name}-workload-identity` (created `after` the cluster
+    when the caller is not already ordered after it: the identity pool exists only then)."""
+    account = gcp.serviceaccount.Account(
+        name,
+        account_id=f"{cluster_name.removeprefix('wedsync-')}-{role}"[:30].rstrip("-"),
+        display_name=f"{description} of {cluster_name}",
+        project=project,
+        opts=child_opts(parent),
+    )
+    gcp.serviceaccount.IAMMember(
+        f"{name}-workload-identity",
+        service_account_id=account.name,
+        role="roles/iam.workloadIdentityUser",
+        member=f"serviceAccount:{project}.svc.id.goog[{kubernetes_account}]",
+        opts=child_opts(parent, depends_on=after),
+    )
+    return account

@@ -43,9 +43,11 @@ def create_http_service(
     scraped: bool = False,
     identity: dict[str, pulumi.Input[str]] | None = None,
     canary: Canary | None = None,
+    volumes: list[k8s.core.v1.VolumeArgs] | None = None,
 ) -> None:
     """The Deployment (a Rollout when `canary` is given), Service (SERVICE_PORT, and METRICS_PORT when
-    scraped), HPA and PDB of `app`; `identity` annotates its service account with a cloud identity."""
+    scraped), HPA and PDB of `app`; `identity` annotates its service account with a cloud identity (IRSA role,
+    Google service account); `volumes` replace the default scratch volume."""
     app_labels = labels(app, "api", scraped=scraped)
     metrics_port = [METRICS_PORT] if scraped else []
     k8s.core.v1.ServiceAccount(
@@ -54,17 +56,7 @@ def create_http_service(
         automount_service_account_token=False,
         opts=opts,
     )
-    template = k8s.core.v1.PodTemplateSpecArgs(
-        metadata=meta(app, extra_labels=app_labels),
-        spec=k8s.core.v1.PodSpecArgs(
-            automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
-            service_account_name=app,
-            security_context=pod_security(),
-            node_selector=SYSTEM_NODE_LABELS,
-            containers=[container],
-            volumes=[scratch_volume("1Gi")],
-        ),
-    )
+    template = http_pod_template(app, app_labels, container, volumes)
     ports = [
         k8s.core.v1.ServicePortArgs(name="http", port=SERVICE_PORT, target_port=port),
         *(k8s.core.v1.ServicePortArgs(name="http-metrics", port=p, target_port=p) for p in metrics_port),
@@ -109,6 +101,27 @@ def create_http_service(
         opts=opts,
     )
     disruption_budget(f"{name}-{app}-pdb", namespace, app, opts)
+
+
+def http_pod_template(
+    app: str,
+    app_labels: dict[str, str],
+    container: k8s.core.v1.ContainerArgs,
+    volumes: list[k8s.core.v1.VolumeArgs] | None = None,
+) -> k8s.core.v1.PodTemplateSpecArgs:
+    """The pod of an HTTP service on the system pool, as its own service account, under the restricted profile;
+    one definition for a Deployment and for anything else that runs the same pods (an Argo Rollout)."""
+    return k8s.core.v1.PodTemplateSpecArgs(
+        metadata=meta(app, extra_labels=app_labels),
+        spec=k8s.core.v1.PodSpecArgs(
+            automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
+            service_account_name=app,
+            security_context=pod_security(),
+            node_selector=SYSTEM_NODE_LABELS,
+            containers=[container],
+            volumes=volumes or [scratch_volume("1Gi")],
+        ),
+    )
 
 
 def _utilization(resource: str, percent: int) -> k8s.autoscaling.v2.MetricSpecArgs:

@@ -152,6 +152,39 @@ ALERTS: tuple[Alert, ...] = (
 )
 
 
+def service_monitor(
+    name: str, app: str, namespace: str, opts: pulumi.ResourceOptions
+) -> k8s.apiextensions.CustomResource:
+    """A ServiceMonitor scraping the `http-metrics` port of `app`'s Service every 30 s."""
+    return k8s.apiextensions.CustomResource(
+        name,
+        api_version="monitoring.coreos.com/v1",
+        kind="ServiceMonitor",
+        metadata=meta(app, namespace, PROMETHEUS_SELECTOR),
+        spec={
+            "selector": {"matchLabels": {"app": app}},
+            "endpoints": [{"port": "http-metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}],
+        },
+        opts=opts,
+    )
+
+
+def alert_rule(alert: Alert, runbooks_url: str) -> dict[str, object]:
+    """A Prometheus alerting rule with its severity, owning team and workload, and a runbook link."""
+    return {
+        "alert": alert.name,
+        "expr": alert.expr,
+        "for": alert.duration,
+        "labels": {
+            "severity": alert.severity,
+            "team": "platform",
+            "workload": alert.workload,
+            **(dict([SYMPTOM_LABEL]) if alert.symptom else {}),
+        },
+        "annotations": {"summary": alert.summary, "runbook_url": runbook_url(runbooks_url, alert.name)},
+    }
+
+
 def _dashboard() -> str:
     panels = [
         ("Jobs done / s", "sum(rate(wedsync_jobs_done_total[5m]))"),
@@ -188,34 +221,8 @@ class Monitoring(pulumi.ComponentResource):
         super().__init__("wedsync:k8s:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for app in (WORKER, JOBS_API, REDIS_EXPORTER):
-            k8s.apiextensions.CustomResource(
-                f"{name}-{app}-monitor",
-                api_version="monitoring.coreos.com/v1",
-                kind="ServiceMonitor",
-                metadata=meta(app, namespace, PROMETHEUS_SELECTOR),
-                spec={
-                    "selector": {"matchLabels": {"app": app}},
-                    "endpoints": [
-                        {"port": "http-metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}
-                    ],
-                },
-                opts=child,
-            )
-        rules = [
-            {
-                "alert": alert.name,
-                "expr": alert.expr,
-                "for": alert.duration,
-                "labels": {
-                    "severity": alert.severity,
-                    "team": "platform",
-                    "workload": alert.workload,
-                    **(dict([SYMPTOM_LABEL]) if alert.symptom else {}),
-                },
-                "annotations": {"summary": alert.summary, "runbook_url": runbook_url(runbooks_url, alert.name)},
-            }
-            for alert in ALERTS
-        ]
+            service_monitor(f"{name}-{app}-monitor", app, namespace, child)
+        rules = [alert_rule(alert, runbooks_url) for alert in ALERTS]
         k8s.apiextensions.CustomResource(  # istio_* metrics: every sidecar's Envoy, on a port outside capture
             f"{name}-envoy-monitor",
             api_version="monitoring.coreos.com/v1",

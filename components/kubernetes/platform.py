@@ -20,6 +20,7 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import ClusterAddOns, ClusterAddOnsArgs
 from components.kubernetes.alert_routing import AlertWebhooks, Webhook, alertmanager_values, webhooks
+from components.kubernetes.cache_service import CacheServiceArgs
 from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessArgs
 from components.kubernetes.image_verification import ImageVerification, ImageVerificationArgs
 from components.kubernetes.jobs_api import JobsApiArgs
@@ -85,8 +86,11 @@ def kube_platform_args(
     preview_subjects: tuple[tuple[str, str], ...] = (),
     metadata_server_egress: bool = False,
     image_signing_public_key: pulumi.Input[str] | None = None,
+    cache: RedisConnection | None = None,
+    cache_identity: dict[str, pulumi.Input[str]] | None = None,
 ) -> KubePlatformArgs:
-    """The layer's args for a region, from the platform config and the region's cloud resources."""
+    """The layer's args for a region, from the platform config and the region's cloud resources (`cache`: the
+    region's AI cache cluster, and `cache_identity` the cache service's cloud identity)."""
     layer = platform.kubernetes
     image = region.worker_image or platform.worker.image
     hooks = webhooks(platform)
@@ -132,6 +136,15 @@ def kube_platform_args(
             ),
             model_services=layer.model_services,
             redis_exporter_image=layer.redis_exporter_image,
+            cache=CacheServiceArgs(
+                platform.cache.service,
+                cache,
+                layer.runbooks_url,
+                cache_identity or {},
+                read_only=platform.cache.primary_of(region.id) is not None,
+            )
+            if platform.cache is not None and cache is not None
+            else None,
         ),
         dns_role_arn=dns_role_arn,
         autoscaler_role_arn=autoscaler_role_arn,

@@ -1,4 +1,5 @@
-"""The job queue's Redis as the workloads see it: one secret, the environment and mounts that read it."""
+"""A Redis as the workloads see it (the job queue's, the AI cache's): one secret, the environment and mounts
+that read it."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ SECRET_KEYS_ANNOTATION = "wedsync.io/keys"  # secret values never reach the plan
 
 @dataclass(frozen=True)
 class RedisConnection:
-    """Where the queue's Redis listens and how clients authenticate (TLS always: both clouds require it)."""
+    """Where a Redis listens and how clients authenticate (TLS always: both clouds require it)."""
 
     host: pulumi.Input[str]
     port: int
-    password: pulumi.Input[str]
+    password: pulumi.Input[str] | None  # None: IAM authentication (the client's own identity, no shared secret)
     ca: pulumi.Input[str] | None  # a private CA (Memorystore); None: the public CAs (ElastiCache)
+    secret_name: str = REDIS_SECRET
 
     @property
     def address(self) -> pulumi.Output[str]:
@@ -32,30 +34,34 @@ class RedisConnection:
         """The secret every client reads: URL, password and (Memorystore) the CA."""
         data: dict[str, pulumi.Input[str]] = {
             "url": pulumi.Output.concat("rediss://", self.host, ":", str(self.port), "/0"),
-            "password": self.password,
         }
+        if self.password is not None:
+            data["password"] = self.password
         if self.ca is not None:
             data["ca.crt"] = self.ca
         return k8s.core.v1.Secret(
             name,
-            metadata=meta(REDIS_SECRET, namespace, annotations={SECRET_KEYS_ANNOTATION: ",".join(data)}),
+            metadata=meta(self.secret_name, namespace, annotations={SECRET_KEYS_ANNOTATION: ",".join(data)}),
             type="Opaque",
             string_data=data,
             opts=opts,
         )
 
     def env(self) -> list[k8s.core.v1.EnvVarArgs]:
-        """REDIS_URL and REDIS_PASSWORD from the secret, and REDIS_CA_FILE where a private CA is mounted."""
+        """REDIS_URL and (unless IAM-authenticated) REDIS_PASSWORD from the secret, and REDIS_CA_FILE where a
+        private CA is mounted."""
 
         def from_secret(variable: str, key: str) -> k8s.core.v1.EnvVarArgs:
             return k8s.core.v1.EnvVarArgs(
                 name=variable,
                 value_from=k8s.core.v1.EnvVarSourceArgs(
-                    secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=REDIS_SECRET, key=key)
+                    secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=self.secret_name, key=key)
                 ),
             )
 
-        env = [from_secret("REDIS_URL", "url"), from_secret("REDIS_PASSWORD", "password")]
+        env = [from_secret("REDIS_URL", "url")]
+        if self.password is not None:
+            env.append(from_secret("REDIS_PASSWORD", "password"))
         if self.ca is not None:
             env.append(k8s.core.v1.EnvVarArgs(name="REDIS_CA_FILE", value=self.ca_file))
         return env
@@ -73,7 +79,7 @@ class RedisConnection:
                 k8s.core.v1.VolumeArgs(
                     name="redis-ca",
                     secret=k8s.core.v1.SecretVolumeSourceArgs(
-                        secret_name=REDIS_SECRET, items=[k8s.core.v1.KeyToPathArgs(key="ca.crt", path="ca.crt")]
+                        secret_name=self.secret_name, items=[k8s.core.v1.KeyToPathArgs(key="ca.crt", path="ca.crt")]
                     ),
                 )
             )
@@ -82,7 +88,7 @@ class RedisConnection:
 
     def trigger_secret_refs(self) -> list[dict[str, str]]:
         """KEDA TriggerAuthentication references to the password (and CA) in the secret."""
-        refs = [{"parameter": "password", "name": REDIS_SECRET, "key": "password"}]
+        refs = [{"parameter": "password", "name": self.secret_name, "key": "password"}]
         if self.ca is not None:
-            refs.append({"parameter": "ca", "name": REDIS_SECRET, "key": "ca.crt"})
+            refs.append({"parameter": "ca", "name": self.secret_name, "key": "ca.crt"})
         return refs

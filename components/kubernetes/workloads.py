@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.kubernetes.cache_service import CacheServiceArgs, cache_service_footprint, create_cache_service
 from components.kubernetes.http_service import http_footprint
 from components.kubernetes.jobs_api import JobsApiArgs, create_jobs_api, jobs_api_footprint
 from components.kubernetes.model_service import create_model_service
@@ -30,6 +31,7 @@ class WorkloadsArgs:
     reconciler: ReconcilerArgs
     model_services: tuple[ModelService, ...]
     redis_exporter_image: str
+    cache: CacheServiceArgs | None = None  # the AI cache service, where the platform has a cache tier
 
 
 def footprints(args: WorkloadsArgs) -> list[Footprint]:
@@ -40,6 +42,7 @@ def footprints(args: WorkloadsArgs) -> list[Footprint]:
         FOOTPRINT,
         RECONCILER_FOOTPRINT,
         *(http_footprint(service.autoscale, service.resources) for service in args.model_services),
+        *([cache_service_footprint(args.cache)] if args.cache else []),
     ]
 
 
@@ -57,4 +60,6 @@ class Workloads(pulumi.ComponentResource):
         create_redis_exporter(name, ns, args.redis_exporter_image, args.redis, child)
         for service in args.model_services:
             create_model_service(name, ns, service, child)
+        if args.cache is not None:
+            create_cache_service(name, ns, args.cache, child)
         self.register_outputs({})

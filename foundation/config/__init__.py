@@ -3,6 +3,7 @@
 from foundation.config.accounts import AwsAccount, AwsDeployerRole, DeployerAccess, GcpDeployer, GcpProject
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud
+from foundation.config.cache import CacheConfig, CacheReplication, CacheServiceConfig, EvictionPolicy
 from foundation.config.charts import Chart, Charts
 from foundation.config.kubernetes import (
     Autoscale,
@@ -50,6 +51,9 @@ __all__ = [
     "AwsAccount",
     "AwsDeployerRole",
     "BudgetConfig",
+    "CacheConfig",
+    "CacheReplication",
+    "CacheServiceConfig",
     "CanaryAnalysis",
     "CanaryStep",
     "Chart",
@@ -60,6 +64,7 @@ __all__ = [
     "DeployerAccess",
     "DnsConfig",
     "EksAddonPins",
+    "EvictionPolicy",
     "FreezeWindow",
     "GcpDeployer",
     "GcpProject",

@@ -13,6 +13,7 @@ from foundation.config.accounts import AwsAccount, GcpProject
 from foundation.config.alerting import AlertingConfig
 from foundation.config.api import ApiConfig
 from foundation.config.base import Cloud, Model, Slug
+from foundation.config.cache import CacheConfig, cache_problems
 from foundation.config.delivery import DeliveryConfig
 from foundation.config.dr import DrConfig
 from foundation.config.kubernetes import KubernetesLayer
@@ -63,6 +64,7 @@ class PlatformConfig(Model):
     )
     alerting: AlertingConfig = Field(AlertingConfig(), description="Alertmanager receivers, routes and escalation")
     dr: DrConfig = Field(DrConfig(), description="Recovery targets `python -m infra dr-report` checks the plan against")
+    cache: CacheConfig | None = Field(None, description="The AI cache tier in every region (none when absent)")
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:
@@ -74,6 +76,8 @@ class PlatformConfig(Model):
         problems += self._cidr_overlap_problems()
         problems += self._failover_problems()
         problems += self._latency_region_problems()
+        if self.cache is not None:
+            problems += cache_problems(self.cache, self.regions)
         if self.gcp is None and any(r.cloud is Cloud.GCP for r in self.regions):
             problems.append((("gcp",), "is required: a region runs on gcp"))
         if self.aws is None:

@@ -187,10 +187,23 @@ def _s3_bucket(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, regi
 
 def _replication_group(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
     group_id = args.inputs.get("replicationGroupId") or args.name
+    digest = _digest(group_id, length=6)
+    if args.inputs.get("clusterMode") == "enabled" or args.inputs.get("globalReplicationGroupId"):
+        # Cluster mode: clients discover the shards through the configuration endpoint; there is no primary one.
+        return group_id, {
+            "configurationEndpointAddress": f"clustercfg.{group_id}.{digest}.{region}.cache.amazonaws.com",
+            "port": args.inputs.get("port", 6379),
+        }
     return group_id, {
-        "primaryEndpointAddress": f"master.{group_id}.{_digest(group_id, length=6)}.{region}.cache.amazonaws.com",
+        "primaryEndpointAddress": f"master.{group_id}.{digest}.{region}.cache.amazonaws.com",
         "port": args.inputs.get("port", 6379),
     }
+
+
+def _global_datastore(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    # AWS prefixes the suffix with a code of its own (e.g. "ldgnf-"); the plan only needs it to be stable.
+    global_id = f"{_digest(region, length=5)}-{args.inputs['globalReplicationGroupIdSuffix']}"
+    return global_id, {"globalReplicationGroupId": global_id, "arn": f"arn:aws:elasticache::{global_id}"}
 
 
 def _launch_template(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
@@ -219,6 +232,7 @@ _AWS_OUTPUTS: dict[str, Builder] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:cloudtrail/trail:Trail": _trail,
+    "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": _global_datastore,
 }
 
 
@@ -277,6 +291,16 @@ def _memorystore(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, re
     }
 
 
+def _redis_cluster(mocks: PlatformMocks, args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, Outputs]:
+    name = args.inputs["name"]
+    return f"projects/{args.inputs.get('project')}/locations/{args.inputs.get('region')}/clusters/{name}", {
+        "discoveryEndpoints": [{"address": "10.200.1.4", "port": 6379}],
+        "managedServerCas": [
+            {"caCerts": [{"certificates": [f"-----BEGIN CERTIFICATE-----\n{name}\n-----END CERTIFICATE-----"]}]}
+        ],
+    }
+
+
 _GCP_OUTPUTS: dict[str, Builder] = {
     "gcp:compute/network:Network": _gcp_named,
     "gcp:compute/subnetwork:Subnetwork": _gcp_named,
@@ -294,5 +318,6 @@ _GCP_OUTPUTS: dict[str, Builder] = {
     "gcp:container/cluster:Cluster": _gke_cluster,
     "gcp:serviceaccount/account:Account": _service_account,
     "gcp:redis/instance:Instance": _memorystore,
+    "gcp:redis/cluster:Cluster": _redis_cluster,
     "gcp:projects/serviceIdentity:ServiceIdentity": _gke_service_agent,
 }

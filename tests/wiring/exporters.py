@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
-from foundation.naming import JOBS_API, REDIS_EXPORTER, WORKER
+from components.kubernetes.cache_service import HITS, REQUESTS
+from foundation.naming import CACHE_SERVICE, JOBS_API, REDIS_EXPORTER, WORKER
 from gpu_worker.api.observe import ApiMetrics
 from gpu_worker.metrics import WorkerMetrics
 
@@ -41,6 +42,9 @@ ENVOY = {
     "istio_request_duration_milliseconds_sum": COUNTER,
     "istio_request_duration_milliseconds_count": COUNTER,
 }
+# The AI cache service's image is built by its team: these counters are the contract it serves on METRICS_PORT
+# (seed 002's AnalysisTemplate names them), declared once in components/kubernetes/cache_service.py.
+CACHE = {HITS: COUNTER, REQUESTS: COUNTER}
 # kedacore/keda v2.17.2 pkg/metricscollector/prommetrics.go (namespace keda).
 KEDA = {
     "keda_scaled_object_errors_total": COUNTER,
@@ -58,6 +62,7 @@ def inventory(target: str) -> dict[str, str]:
         f"deployment:{WORKER}": registry_inventory(WorkerMetrics().registry),
         f"deployment:{JOBS_API}": registry_inventory(ApiMetrics().registry),
         f"deployment:{REDIS_EXPORTER}": REDIS,
+        f"deployment:{CACHE_SERVICE}": CACHE,
         "dcgm": DCGM,
         "kube-state-metrics": KUBE_STATE,
         "cadvisor": CADVISOR,

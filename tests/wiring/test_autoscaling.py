@@ -147,7 +147,8 @@ def test_autoscaled_deployments_leave_replicas_to_their_autoscaler(prod) -> None
     platform, plan = prod
     for region, cluster in clusters(plan, platform).items():
         targets = {s["spec"]["scaleTargetRef"]["name"] for kind in NAMESPACE_KINDS for s in cluster.of_kind(kind)}
-        assert len(targets) == 2 + len(platform.kubernetes.model_services), region
+        cache_service = 1 if platform.cache else 0
+        assert len(targets) == 2 + len(platform.kubernetes.model_services) + cache_service, region
         workloads = {w["metadata"]["name"]: w for w in cluster.workloads(platform.kubernetes.namespace)}
         pinned = [name for name in targets if "replicas" in workloads[name]["spec"]]
         assert pinned == [], f"{region}: an `up` would reset their autoscalers"

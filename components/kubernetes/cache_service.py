@@ -1,0 +1,157 @@
+"""The AI cache service (seed 002): an HTTP service in front of the region's cache cluster. It scales on CPU
+(load); its hit rate is exported and alerted on, never scaled on (more pods do not raise a hit rate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes.http_service import create_http_service, http_footprint
+from components.kubernetes.monitoring import Alert, alert_rule, service_monitor
+from components.kubernetes.objects import http_probe, labels, locked_down, meta, requirements, selector
+from components.kubernetes.quota import Footprint
+from components.kubernetes.redis_connection import RedisConnection
+from foundation.config import CacheServiceConfig
+from foundation.naming import (
+    CACHE_SERVICE,
+    CACHE_SERVICE_PORT,
+    LIVENESS_PATH,
+    METRICS_PORT,
+    PROMETHEUS_SELECTOR,
+    READINESS_PATH,
+)
+
+# The counters the service serves on METRICS_PORT (the names of seed 002's AnalysisTemplate): the contract its
+# image must keep; the alert below and the rollout gate read them.
+HITS, REQUESTS = "cache_hits_total", "cache_requests_total"
+HIT_RATE = f"sum(rate({HITS}[5m])) / sum(rate({REQUESTS}[5m]))"  # no traffic: NaN, which no comparison fires on
+ENDPOINT = "CACHE_ENDPOINT"  # host:port of the cluster's discovery endpoint (not a secret; clients discover shards)
+AUTH_MODE = "CACHE_AUTH_MODE"  # "token" (ElastiCache AUTH from the secret) or "iam" (Memorystore, own identity)
+READ_ONLY = "CACHE_READ_ONLY"  # "true" in a replica region: serve hits, do not write misses back
+
+
+@dataclass(frozen=True)
+class CacheServiceArgs:
+    """The service's config, the cache cluster it fronts, where alerts link to, its own cloud identity (the
+    Google service account allowed to connect on GKE; none needed with the token on EKS), and whether that
+    cluster is a read-only cross-region replica (writes there fail until a failover promotes it)."""
+
+    config: CacheServiceConfig
+    connection: RedisConnection
+    runbooks_url: str
+    identity: dict[str, pulumi.Input[str]]
+    read_only: bool = False
+
+
+def cache_service_footprint(args: CacheServiceArgs) -> Footprint:
+    return http_footprint(args.config.autoscale, args.config.resources)
+
+
+def hit_rate_alert(config: CacheServiceConfig) -> Alert:
+    return Alert(
+        "AiCacheHitRateLow",
+        f"{HIT_RATE} < {config.min_hit_rate}",
+        "15m",
+        "warning",
+        CACHE_SERVICE,
+        f"AI cache hit rate below {config.min_hit_rate} for 15 minutes (check key churn and eviction)",
+    )
+
+
+def create_cache_service(name: str, namespace: str, args: CacheServiceArgs, opts: pulumi.ResourceOptions) -> None:
+    """Deployment, Service, HPA, PDB, ServiceMonitor, hit-rate alert, and who may call it (NetworkPolicy and
+    Istio AuthorizationPolicy); the connection secret holds the cluster's endpoint."""
+    config, cache = args.config, args.connection
+    cache.create_secret(f"{name}-cache-connection", namespace, opts)
+    volumes, mounts = cache.volumes()
+    container = k8s.core.v1.ContainerArgs(
+        name=CACHE_SERVICE,
+        image=config.image,
+        env=[
+            *cache.env(),
+            k8s.core.v1.EnvVarArgs(name=ENDPOINT, value=cache.address),
+            k8s.core.v1.EnvVarArgs(name=AUTH_MODE, value="iam" if cache.password is None else "token"),
+            k8s.core.v1.EnvVarArgs(name=READ_ONLY, value=str(args.read_only).lower()),
+            k8s.core.v1.EnvVarArgs(name="PORT", value=str(CACHE_SERVICE_PORT)),
+            k8s.core.v1.EnvVarArgs(name="METRICS_PORT", value=str(METRICS_PORT)),
+        ],
+        ports=[
+            k8s.core.v1.ContainerPortArgs(name="http", container_port=CACHE_SERVICE_PORT),
+            k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT),
+        ],
+        resources=requirements(config.resources),
+        liveness_probe=http_probe(LIVENESS_PATH, "http"),
+        readiness_probe=http_probe(READINESS_PATH, "http"),
+        security_context=locked_down(),
+        volume_mounts=mounts,
+    )
+    create_http_service(
+        name,
+        namespace,
+        CACHE_SERVICE,
+        CACHE_SERVICE_PORT,
+        config.autoscale,
+        container,
+        opts,
+        scraped=True,
+        identity=args.identity,
+        volumes=volumes,
+    )
+    service_monitor(f"{name}-{CACHE_SERVICE}-monitor", CACHE_SERVICE, namespace, opts)
+    k8s.apiextensions.CustomResource(
+        f"{name}-{CACHE_SERVICE}-alerts",
+        api_version="monitoring.coreos.com/v1",
+        kind="PrometheusRule",
+        metadata=meta(f"{CACHE_SERVICE}-alerts", namespace, PROMETHEUS_SELECTOR),
+        spec={"groups": [{"name": "ai-cache", "rules": [alert_rule(hit_rate_alert(config), args.runbooks_url)]}]},
+        opts=opts,
+    )
+    _callers(name, namespace, config.client_namespaces, cache.port, opts)
+
+
+def _callers(
+    name: str, namespace: str, client_namespaces: tuple[str, ...], cache_port: int, opts: pulumi.ResourceOptions
+) -> None:
+    """Its pods take requests from the client namespaces (and their own) only, and reach the cache's port."""
+    callers = (namespace, *client_namespaces)
+    k8s.networking.v1.NetworkPolicy(
+        f"{name}-{CACHE_SERVICE}-netpol",
+        metadata=meta(CACHE_SERVICE, namespace, labels(CACHE_SERVICE, "network-policy")),
+        spec=k8s.networking.v1.NetworkPolicySpecArgs(
+            pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(CACHE_SERVICE)),
+            policy_types=["Ingress", "Egress"],
+            ingress=[
+                k8s.networking.v1.NetworkPolicyIngressRuleArgs(
+                    from_=[
+                        k8s.networking.v1.NetworkPolicyPeerArgs(
+                            namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                                match_labels={"kubernetes.io/metadata.name": caller}
+                            )
+                        )
+                        for caller in callers
+                    ],
+                    ports=[k8s.networking.v1.NetworkPolicyPortArgs(port=CACHE_SERVICE_PORT, protocol="TCP")],
+                )
+            ],
+            egress=[
+                k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                    ports=[k8s.networking.v1.NetworkPolicyPortArgs(port=cache_port, protocol="TCP")]
+                )
+            ],
+        ),
+        opts=opts,
+    )
+    k8s.apiextensions.CustomResource(
+        f"{name}-{CACHE_SERVICE}-authz",
+        api_version="security.istio.io/v1",
+        kind="AuthorizationPolicy",
+        metadata=meta(CACHE_SERVICE, namespace),
+        spec={
+            "selector": {"matchLabels": selector(CACHE_SERVICE)},
+            "action": "ALLOW",
+            "rules": [{"from": [{"source": {"namespaces": list(callers)}}]}],
+        },
+        opts=opts,
+    )
