@@ -23,6 +23,8 @@ from foundation.config import KUBERNETES, Chart, Charts, Cloud
 from foundation.crds import ISTIO_BASE_RELEASE, KEDA_RELEASE, renders_monitoring_resources
 from foundation.naming import (
     CERT_MANAGER_NAMESPACE,
+    EGRESS_NAMESPACE,
+    EGRESS_RELEASE,
     GATEWAY_NAMESPACE,
     GATEWAY_RELEASE,
     IRSA_ANNOTATION,
@@ -56,6 +58,7 @@ class ClusterAddOnsArgs:
     charts: Charts
     autoscaler_role_arn: pulumi.Input[str] | None
     gateway_annotations: dict[str, str]
+    egress_gateway: bool = False  # install the Istio egress gateway (a workload calls external APIs)
 
 
 class ClusterAddOns(pulumi.ComponentResource):
@@ -196,6 +199,15 @@ class ClusterAddOns(pulumi.ComponentResource):
             },
             depends_on=[istiod],
         )
+        if args.egress_gateway:  # calls to external APIs leave through it (components/kubernetes/egress.py)
+            release(
+                name,
+                EGRESS_RELEASE,
+                charts.istio_gateway,
+                EGRESS_NAMESPACE,
+                {"service": {"type": "ClusterIP"}, "autoscaling": {"minReplicas": 2}},
+                depends_on=[istiod],
+            )
         self.namespaces = tuple(sorted(self._namespaces))
         self.register_outputs({"gateway": self.gateway.name, "monitoring": self.monitoring.name})
 

@@ -24,6 +24,8 @@ from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
+from components.kubernetes.queue_worker import QueueWorker, QueueWorkerArgs
+from components.kubernetes.queue_workers import queue_worker_args
 from components.kubernetes.quota import quota_hard
 from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
@@ -51,6 +53,7 @@ class KubePlatformArgs:
     cluster_access: Sequence[pulumi.Resource] = ()  # the provider waits for these (EKS access associations)
     preview_subjects: tuple[tuple[str, str], ...] = ()  # RBAC subjects of preview identities
     metadata_server_egress: bool = False  # GKE: pods fetch Workload Identity credentials from it
+    queue_workers: tuple[QueueWorkerArgs, ...] = ()  # config-defined CPU queue workers (their own namespaces)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def kube_platform_args(
     cluster_access: Sequence[pulumi.Resource] = (),
     preview_subjects: tuple[tuple[str, str], ...] = (),
     metadata_server_egress: bool = False,
+    queue_identities: dict[str, dict[str, pulumi.Input[str]]] | None = None,
 ) -> KubePlatformArgs:
     """The layer's args for a region, from the platform config and the region's cloud resources."""
     layer = platform.kubernetes
@@ -128,6 +132,14 @@ def kube_platform_args(
         cluster_access=cluster_access,
         preview_subjects=preview_subjects,
         metadata_server_egress=metadata_server_egress,
+        queue_workers=queue_worker_args(
+            platform,
+            region,
+            store_uri=store_uri,
+            identities=queue_identities or {},
+            redis_port=redis.port,
+            metadata_server=metadata_server_egress,
+        ),
     )
 
 
@@ -157,6 +169,7 @@ class KubePlatform(pulumi.ComponentResource):
                 charts=layer.charts,
                 autoscaler_role_arn=args.autoscaler_role_arn,
                 gateway_annotations=args.gateway_annotations or {},
+                egress_gateway=bool(args.queue_workers),
             ),
             on_cluster,
         )
@@ -186,6 +199,8 @@ class KubePlatform(pulumi.ComponentResource):
             ),
             after_namespace,
         )
+        for worker in args.queue_workers:
+            QueueWorker(f"{name}-{worker.workload.name}", worker, args.workloads.redis, after_addons)
         Monitoring(f"{name}-monitoring", layer.namespace, layer.runbooks_url, after_namespace)
         if args.preview_subjects:
             PreviewAccess(

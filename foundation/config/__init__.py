@@ -24,6 +24,7 @@ from foundation.config.loader import (
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.platform import PlatformConfig, Tier
 from foundation.config.pools import GpuPool, NodePoolSize, SystemPool
+from foundation.config.queue_workers import EgressEndpoint, QueueWorkload, ReplicaBounds, SeasonalBounds
 from foundation.config.region import NetworkSettings, Region, RegionRole
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
 from foundation.config.storage import RedisSize, StorageTiers
@@ -56,6 +57,7 @@ __all__ = [
     "ConfigError",
     "DeployerAccess",
     "DnsConfig",
+    "EgressEndpoint",
     "EksAddonPins",
     "FreezeWindow",
     "GcpDeployer",
@@ -68,16 +70,19 @@ __all__ = [
     "NodePoolSize",
     "Pin",
     "PlatformConfig",
+    "QueueWorkload",
     "Quota",
     "RedisSize",
     "Region",
     "RegionRole",
+    "ReplicaBounds",
     "Resources",
     "Retries",
     "SaturdayPrescale",
     "Season",
     "SeasonCalendar",
     "SeasonProfile",
+    "SeasonalBounds",
     "StorageTiers",
     "SystemPool",
     "Tier",

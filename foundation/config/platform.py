@@ -15,6 +15,7 @@ from foundation.config.base import Cloud, Model, Slug
 from foundation.config.kubernetes import KubernetesLayer
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.problems import raise_if_any
+from foundation.config.queue_workers import QueueWorkload, residency_problems
 from foundation.config.region import Problems, Region
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
 from foundation.config.storage import StorageTiers
@@ -51,6 +52,9 @@ class PlatformConfig(Model):
     budget: BudgetConfig = Field(BudgetConfig(), description="Spending caps the policy pack enforces")
     freeze: FreezeWindow = Field(FreezeWindow(), description="The weekly change freeze for prod deploys")
     kubernetes: KubernetesLayer = Field(KubernetesLayer(), description="What runs inside every cluster")
+    queue_workers: tuple[QueueWorkload, ...] = Field(
+        (), description="Queue-driven CPU workloads beside the GPU photo worker (seed 001: pdf-analysis)"
+    )
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:
@@ -62,6 +66,7 @@ class PlatformConfig(Model):
         problems += self._cidr_overlap_problems()
         problems += self._failover_problems()
         problems += self._latency_region_problems()
+        problems += residency_problems(self.queue_workers, {r.id: r.residency for r in self.regions})
         if self.gcp is None and any(r.cloud is Cloud.GCP for r in self.regions):
             problems.append((("gcp",), "is required: a region runs on gcp"))
         if self.aws is None:
