@@ -1,6 +1,18 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
-from policies import clusters, freeze, gpu, kubernetes, placeholders, redis, residency, safety, storage, tags
+from policies import (
+    clusters,
+    freeze,
+    gpu,
+    kubernetes,
+    placeholders,
+    queue_pools,
+    redis,
+    residency,
+    safety,
+    storage,
+    tags,
+)
 from policies.kubernetes import IMAGE_DIGEST_POLICY
 
 ALL_POLICIES = [
@@ -9,6 +21,7 @@ ALL_POLICIES = [
     *safety.POLICIES,
     *clusters.POLICIES,
     *gpu.POLICIES,
+    *queue_pools.POLICIES,
     *redis.POLICIES,
     *kubernetes.POLICIES,
     *tags.POLICIES,

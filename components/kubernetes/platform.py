@@ -205,7 +205,10 @@ class KubePlatform(pulumi.ComponentResource):
         if args.preview_subjects:
             PreviewAccess(
                 f"{name}-preview-access",
-                PreviewAccessArgs(args.preview_subjects, (*addons.namespaces, layer.namespace)),
+                PreviewAccessArgs(
+                    args.preview_subjects,
+                    (*addons.namespaces, layer.namespace, *(w.workload.namespace for w in args.queue_workers)),
+                ),
                 after_namespace,
             )
         gateway_service = k8s.core.v1.Service.get(
