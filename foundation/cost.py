@@ -30,13 +30,19 @@ class CostKind(StrEnum):
     CONTROL_PLANE = "control_plane"
     SYSTEM_POOL = "system_pool"
     GPU_POOL = "gpu_pool"
+    QUEUE_POOL = "queue_pool"
     NAT = "nat"
     LOAD_BALANCER = "load_balancer"
     REDIS = "redis"
     CDN_EGRESS = "cdn_egress"
 
 
-_POOL_KIND = {PoolRole.SYSTEM: CostKind.SYSTEM_POOL, PoolRole.GPU: CostKind.GPU_POOL}
+_POOL_KIND = {
+    PoolRole.SYSTEM: CostKind.SYSTEM_POOL,
+    PoolRole.GPU: CostKind.GPU_POOL,
+    PoolRole.QUEUE: CostKind.QUEUE_POOL,
+}
+_POOL_LABEL = {PoolRole.SYSTEM: "system pool", PoolRole.GPU: "GPU pool", PoolRole.QUEUE: "queue pool"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class RegionCost:
 def _pool_line(pool: NodePoolPlan, season: Season) -> CostLine:
     hourly = instance_hourly(pool.instance_type, pool.capacity).usd
     bounds = pool.bounds_by_season[season]
-    label = "system pool" if pool.role is PoolRole.SYSTEM else f"GPU pool {pool.name}"
+    label = _POOL_LABEL[pool.role] + ("" if pool.role is PoolRole.SYSTEM else f" {pool.name}")
     return CostLine(
         _POOL_KIND[pool.role],
         f"{label} ({pool.instance_type}, {pool.capacity.value})",

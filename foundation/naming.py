@@ -13,6 +13,8 @@ MONITORING_NAMESPACE = "monitoring"
 ISTIO_NAMESPACE = "istio-system"
 GATEWAY_NAMESPACE = "istio-ingress"
 GATEWAY_RELEASE = "istio-ingressgateway"
+EGRESS_NAMESPACE = "istio-egress"  # the egress gateway: calls to external APIs leave the mesh through it
+EGRESS_RELEASE = "istio-egressgateway"  # the gateway chart labels its pods istio=egressgateway
 PROMETHEUS_RELEASE = "kube-prometheus-stack"
 # The labels Prometheus selects ServiceMonitors, PodMonitors and PrometheusRules by (set on the release's
 # prometheusSpec selectors, and on every monitor and rule: ours and those the charts render from values).

@@ -12,8 +12,26 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from foundation.capacity import Capacity
-from foundation.config import GpuPool, NodePoolSize, PlatformConfig, Region, Season, SeasonProfile, SystemPool
-from foundation.scheduling import GPU_MODEL_LABEL, GPU_NODE_LABELS, GPU_POOL_LABEL, GPU_TAINT, SYSTEM_NODE_LABELS, Taint
+from foundation.catalog import Cloud
+from foundation.config import (
+    GpuPool,
+    NodePoolSize,
+    PlatformConfig,
+    QueueWorkload,
+    Region,
+    Season,
+    SeasonProfile,
+    SystemPool,
+)
+from foundation.scheduling import (
+    GPU_MODEL_LABEL,
+    GPU_NODE_LABELS,
+    GPU_POOL_LABEL,
+    GPU_TAINT,
+    SYSTEM_NODE_LABELS,
+    Taint,
+    queue_node_labels,
+)
 
 
 class PoolRole(StrEnum):
@@ -21,6 +39,7 @@ class PoolRole(StrEnum):
 
     SYSTEM = "system"
     GPU = "gpu"
+    QUEUE = "queue"  # a queue workload's own CPU pool (foundation/config/queue_workers.py)
 
 
 @dataclass(frozen=True)
@@ -58,11 +77,16 @@ class NodePoolPlan:
     taints: tuple[Taint, ...]
     season: Season  # the season deployed now
     bounds_by_season: Mapping[Season, PoolBounds]
+    pods_per_node: int = 0  # queue pools: worker pods one node holds
+
+    def max_pods(self, season: Season | None = None) -> int:
+        """Worker pods a queue pool holds at its maximum in a season (default: the one deployed now)."""
+        return self.bounds_by_season[season or self.season].max_size * self.pods_per_node
 
     @property
     def resource_name(self) -> str:
-        """`system` or `gpu-<name>`: the suffix of the node group / pool and of its component."""
-        return self.name if self.role is PoolRole.SYSTEM else f"gpu-{self.name}"
+        """`system`, `gpu-<name>` or `queue-<workload>`: the suffix of the node group / pool and of its component."""
+        return self.name if self.role is PoolRole.SYSTEM else f"{self.role.value}-{self.name}"
 
     @property
     def bounds(self) -> PoolBounds:
@@ -115,6 +139,46 @@ def plan_node_pools(platform: PlatformConfig, region: Region) -> tuple[NodePoolP
     return (
         _system_plan(region.system_pool, zones, platform.season),
         *(_gpu_plan(pool, zones, platform) for pool in region.gpu_pools),
+        *(
+            _queue_plan(workload, region, zones, platform.season)
+            for workload in platform.queue_workers
+            if workload.enabled
+        ),
+    )
+
+
+def queue_pool(pools: tuple[NodePoolPlan, ...], workload: str) -> NodePoolPlan:
+    """A queue workload's own pool among a region's."""
+    (pool,) = [p for p in pools if p.role is PoolRole.QUEUE and p.name == workload]
+    return pool
+
+
+def _queue_plan(workload: QueueWorkload, region: Region, zones: tuple[str, ...], season: Season) -> NodePoolPlan:
+    pool = workload.node_pool
+
+    def nodes(pods: int) -> int:
+        return math.ceil(pods / pool.pods_per_node)
+
+    def bounds(s: Season) -> PoolBounds:
+        replicas = workload.bounds(s)
+        return PoolBounds(
+            nodes(replicas.min_replicas), nodes(replicas.min_replicas), max(1, nodes(replicas.max_replicas))
+        )
+
+    return NodePoolPlan(
+        name=workload.name,
+        role=PoolRole.QUEUE,
+        instance_type=pool.aws_instance_type if region.cloud is Cloud.AWS else pool.gcp_machine_type,
+        capacity=Capacity.ON_DEMAND,
+        gpu_model=None,
+        gpus_per_node=0,
+        zones=zones,
+        disk_gb=pool.disk_gb,
+        labels=queue_node_labels(workload.name),
+        taints=(),
+        season=season,
+        bounds_by_season={s: bounds(s) for s in Season},
+        pods_per_node=pool.pods_per_node,
     )
 
 

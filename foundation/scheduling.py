@@ -27,6 +27,12 @@ GPU_MODEL_LABEL = "wedsync.io/gpu-model"
 GPU_NODE_LABELS = {"node-type": "gpu-enabled", "wedsync.io/gpu": "true"}
 # On the system pool: add-ons and CPU services select it.
 SYSTEM_NODE_LABELS = {"node-type": "system"}
+QUEUE_POOL_LABEL = "wedsync.io/queue-pool"  # a queue workload's own CPU pool
+
+
+def queue_node_labels(workload: str) -> dict[str, str]:
+    """The labels of a queue workload's pool: its pods select them, its node group / pool carries them."""
+    return {"node-type": "queue-worker", QUEUE_POOL_LABEL: workload}
 
 
 class TaintEffect(StrEnum):

@@ -92,11 +92,12 @@ def own_repositories(platform: PlatformConfig) -> tuple[str, ...]:
 
 
 def third_party_images(platform: PlatformConfig) -> tuple[str, ...]:
-    """Images the platform deploys by name but does not build: the Redis exporter, other teams' models and
-    cache service."""
+    """Images the platform deploys by name but does not build: the Redis exporter, other teams' models, cache
+    service and queue workers (the PDF analysis)."""
     layer = platform.kubernetes
     cache = (platform.cache.service.image,) if platform.cache else ()
-    return (layer.redis_exporter_image, *(service.image for service in layer.model_services), *cache)
+    queues = tuple(worker.image for worker in platform.queue_workers if worker.enabled)
+    return (layer.redis_exporter_image, *(service.image for service in layer.model_services), *cache, *queues)
 
 
 def allow_list(platform: PlatformConfig, cloud: Cloud) -> tuple[str, ...]:

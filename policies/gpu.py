@@ -11,12 +11,11 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from foundation.capacity import Capacity
 from foundation.policy_settings import setting
-from foundation.prices import UnknownPrice, instance_hourly
 from foundation.scheduling import GPU_RESOURCE, GPU_TAINT
 from policies.build import Report, resource_policy, stack_policy
 from policies.kubernetes import pod_spec
+from policies.pool_spend import check_spend
 from policies.resources import get, is_gpu_node_group
 
 
@@ -46,42 +45,9 @@ def _tolerates(args: ResourceValidationArgs, report: Report) -> None:
         report(f"requests {GPU_RESOURCE} but does not tolerate the GPU taint: it can never be scheduled")
 
 
-def _gpu_pool_max(resource_type: str, props: Mapping[str, Any]) -> tuple[str, Capacity, int]:
-    """Instance type, capacity and maximum node count of a GPU node group or pool."""
-    if resource_type == "gcp:container/nodePool:NodePool":
-        return (
-            get(props, "nodeConfig", "machineType", default="?"),
-            Capacity.from_gke(get(props, "nodeConfig", "spot")),
-            int(get(props, "autoscaling", "totalMaxNodeCount", default=0)),
-        )
-    return (
-        get(props, "instanceTypes", 0, default="?"),
-        Capacity.from_eks(get(props, "capacityType")),
-        int(get(props, "scalingConfig", "maxSize", default=0)),
-    )
-
-
 def _within_budget(args: StackValidationArgs, report: Report) -> None:
     budget = float(setting(args.get_config(), "gpu_hourly_budget_usd"))
-    total, parts = 0.0, []
-    for resource in args.resources:
-        if not is_gpu_node_group(resource.resource_type, resource.props):
-            continue
-        instance_type, capacity, max_nodes = _gpu_pool_max(resource.resource_type, resource.props)
-        try:
-            cost = instance_hourly(instance_type, capacity).usd * max_nodes
-        except UnknownPrice as exc:
-            report(f"{exc}: the GPU budget cannot be checked", resource.urn)
-            continue
-        total += cost
-        parts.append((cost, resource.urn))
-    if total > budget:
-        largest = max(parts)[1] if parts else None
-        report(
-            f"worst-case GPU spend {total:.2f} $/h (every GPU pool at its maximum) exceeds the budget of "
-            f"{budget:.2f} $/h",
-            largest,
-        )
+    check_spend(args, report, is_gpu_node_group, budget, "GPU")
 
 
 POLICIES = [

@@ -62,9 +62,9 @@ def test_gpu_taint_is_spelled_the_way_eks_accepts_it() -> None:
 
 
 def test_system_node_groups_are_untainted_on_the_standard_ami(prod) -> None:
-    _, plan = prod
-    system = [g for g in plan.of_type(NODE_GROUP) if not _is_gpu_group(g)]
-    assert len(system) == 4
+    platform, plan = prod
+    system = [g for g in plan.of_type(NODE_GROUP) if not _is_gpu_group(g)]  # system and queue-worker pools
+    assert len(system) == 4 * (1 + len([w for w in platform.queue_workers if w.enabled]))
     for group in system:
         assert group.inputs["amiType"] == "AL2023_x86_64_STANDARD"
         assert group.inputs.get("taints", []) == []

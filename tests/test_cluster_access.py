@@ -198,6 +198,7 @@ def test_preview_identities_get_exactly_what_a_preview_needs_and_only_dry_runs(p
     assert {b.inputs["metadata"]["namespace"] for b in secret_bindings} == {
         *(r.inputs["namespace"] for r in releases),
         "photography-ai",
+        "wedsync-pdf-analysis",  # the queue worker's namespace (Pulumi.prod.yaml queue_workers)
     }
     for binding in secret_bindings:
         assert {r.urn for r in releases} <= ancestors(plan, binding)

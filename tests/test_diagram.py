@@ -40,7 +40,7 @@ def test_every_cluster_sits_in_its_region_inside_its_residency_zone(prod) -> Non
         ]
         assert pools, region.id
         assert all(path[0] == f"residency zone {region.residency}" for path in pools)
-        assert len(pools) == 1 + len(region.gpu_pools)
+        assert len(pools) == 1 + len(region.gpu_pools) + len([w for w in platform.queue_workers if w.enabled])
 
 
 def test_every_replication_arrow_joins_buckets_of_one_zone_and_ends_at_a_locked_backup(prod) -> None:

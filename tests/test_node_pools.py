@@ -16,12 +16,14 @@ EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
 
 
-def test_each_region_plans_its_system_pool_then_its_gpu_pools_in_config_order(prod) -> None:
+def test_each_region_plans_its_system_pool_then_its_gpu_pools_then_its_queue_pools_in_config_order(prod) -> None:
     platform, _ = prod
     for region in platform.regions:
         pools = plan_node_pools(platform, region)
-        assert [p.role for p in pools] == [PoolRole.SYSTEM, *[PoolRole.GPU] * len(region.gpu_pools)]
-        assert [p.name for p in pools[1:]] == [g.name for g in region.gpu_pools]
+        queue = [w.name for w in platform.queue_workers if w.enabled]
+        gpu = [PoolRole.GPU] * len(region.gpu_pools)
+        assert [p.role for p in pools] == [PoolRole.SYSTEM, *gpu, *[PoolRole.QUEUE] * len(queue)]
+        assert [p.name for p in pools[1:]] == [g.name for g in region.gpu_pools] + queue
         assert pools[0].taints == () and pools[0].gpus_per_node == 0
 
 

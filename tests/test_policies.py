@@ -124,6 +124,18 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
     ("gpu-nodes-tainted", "aws:eks/nodeGroup:NodeGroup", "gpu-l4-spot", lambda p: p.update(taints=[])),
     ("gpu-nodes-tainted", "gcp:container/nodePool:NodePool", "gpu-l4", lambda p: p["nodeConfig"].update(taints=[])),
     (
+        "queue-pools-cpu-only",
+        "aws:eks/nodeGroup:NodeGroup",
+        "queue-pdf-analysis",
+        lambda p: p.update(taints=[{"key": "dedicated", "value": "pdf", "effect": "NO_SCHEDULE"}]),
+    ),
+    (
+        "queue-pools-cpu-only",
+        "gcp:container/nodePool:NodePool",
+        "queue-pdf-analysis",
+        lambda p: p["nodeConfig"].update(taints=[{"key": "dedicated", "value": "pdf", "effect": "NO_SCHEDULE"}]),
+    ),
+    (
         "redis-encrypted-and-authenticated",
         "aws:elasticache/replicationGroup:ReplicationGroup",
         "",
@@ -218,6 +230,15 @@ def test_gpu_fleet_over_budget_is_blocked_and_names_a_pool(policy_pack, variant)
     (message,) = _violated(policy_pack, platform, plan.resources)["gpu-budget"]
     assert "exceeds the budget of 50.00 $/h" in message
     assert _violated(policy_pack, platform, plan.resources, gpu_hourly_budget_usd=500) == {}
+
+
+def test_queue_pools_over_budget_are_blocked_and_name_a_pool(policy_pack, variant) -> None:
+    """Peak: 100 pdf-analysis pods, 6 a node, so 17 nodes in each of 5 regions (4 x m6i.2xlarge at 0.384 $/h,
+    1 x e2-standard-8 at 0.3304 $/h): 31.73 $/h."""
+    platform, plan = variant("prod", lambda raw: raw.update(season="peak", budget={"queue_pool_hourly_usd": 30}))
+    (message,) = _violated(policy_pack, platform, plan.resources)["queue-pool-budget"]
+    assert "worst-case queue-worker spend 31.73 $/h" in message and "exceeds the budget of 30.00 $/h" in message
+    assert _violated(policy_pack, platform, plan.resources, queue_pool_hourly_budget_usd=32) == {}
 
 
 def _storage_program(backup_region: str) -> Callable[[], None]:
@@ -414,6 +435,7 @@ def test_every_policy_is_fully_described() -> None:
         | {
             "stateful-resources-protected",
             "gpu-budget",
+            "queue-pool-budget",
             "data-residency",
             "change-freeze",
             "change-freeze-advisory",

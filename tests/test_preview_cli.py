@@ -35,7 +35,8 @@ def test_prod_preview_writes_a_plan_with_every_aws_region(tmp_path: Path) -> Non
 
     assert (plan["project"], plan["stack"]) == ("wedsync-platform", "prod")
     assert all(set(r) >= PLAN_RESOURCE_KEYS for r in plan["resources"])
-    for region, pools in {"us-east-1": 2, "us-west-2": 2, "eu-west-1": 2, "eu-central-1": 2}.items():
+    # two GPU pools and the pdf-analysis queue pool in each AWS region
+    for region, pools in {"us-east-1": 3, "us-west-2": 3, "eu-west-1": 3, "eu-central-1": 3}.items():
         in_region = [r for r in plan["resources"] if r["type"].startswith("aws:") and f"::{region}-" in r["urn"]]
         kinds = [r["type"] for r in in_region]
         assert kinds.count("aws:ec2/vpc:Vpc") == 1

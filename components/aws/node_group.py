@@ -13,7 +13,11 @@ from foundation.node_pools import NodePoolPlan, PoolRole
 from foundation.tags import Tagging
 
 # The AL2023 NVIDIA AMI ships the NVIDIA driver and container toolkit.
-AMI_TYPES = {PoolRole.SYSTEM: "AL2023_x86_64_STANDARD", PoolRole.GPU: "AL2023_x86_64_NVIDIA"}
+AMI_TYPES = {
+    PoolRole.SYSTEM: "AL2023_x86_64_STANDARD",
+    PoolRole.GPU: "AL2023_x86_64_NVIDIA",
+    PoolRole.QUEUE: "AL2023_x86_64_STANDARD",
+}
 ROOT_DEVICE = "/dev/xvda"
 
 

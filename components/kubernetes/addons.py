@@ -24,6 +24,8 @@ from foundation.config import KUBERNETES, Chart, Charts, Cloud
 from foundation.crds import ARGO_ROLLOUTS_RELEASE, ISTIO_BASE_RELEASE, KEDA_RELEASE, renders_monitoring_resources
 from foundation.naming import (
     CERT_MANAGER_NAMESPACE,
+    EGRESS_NAMESPACE,
+    EGRESS_RELEASE,
     GATEWAY_NAMESPACE,
     GATEWAY_RELEASE,
     IRSA_ANNOTATION,
@@ -58,6 +60,7 @@ class ClusterAddOnsArgs:
     autoscaler_role_arn: pulumi.Input[str] | None
     gateway_annotations: Mapping[str, pulumi.Input[str]]
     alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values (routing)
+    egress_gateway: bool = False  # install the Istio egress gateway (a workload calls external APIs)
 
 
 class ClusterAddOns(pulumi.ComponentResource):
@@ -212,6 +215,15 @@ class ClusterAddOns(pulumi.ComponentResource):
             },
             depends_on=[istiod],
         )
+        if args.egress_gateway:  # calls to external APIs leave through it (components/kubernetes/egress.py)
+            release(
+                name,
+                EGRESS_RELEASE,
+                charts.istio_gateway,
+                EGRESS_NAMESPACE,
+                {"service": {"type": "ClusterIP"}, "autoscaling": {"minReplicas": 2}},
+                depends_on=[istiod],
+            )
         self.namespaces = tuple(sorted(self._namespaces))
         self.register_outputs({"gateway": self.gateway.name, "monitoring": self.monitoring.name})
 

@@ -31,6 +31,7 @@ class PhotoNamespaceArgs:
     quota_hard: dict[str, str]
     redis_port: int
     metadata_server: bool = False
+    gateway_ingress: bool = True  # the ingress gateway reaches its pods (false for queue workers: no API)
 
 
 def _from_namespace(namespace: str) -> k8s.networking.v1.NetworkPolicyPeerArgs:
@@ -103,7 +104,11 @@ class PhotoNamespace(pulumi.ComponentResource):
                 pod_selector=k8s.meta.v1.LabelSelectorArgs(),
                 policy_types=["Ingress"],
                 ingress=[
-                    k8s.networking.v1.NetworkPolicyIngressRuleArgs(from_=[_from_namespace(GATEWAY_NAMESPACE)]),
+                    *(
+                        [k8s.networking.v1.NetworkPolicyIngressRuleArgs(from_=[_from_namespace(GATEWAY_NAMESPACE)])]
+                        if args.gateway_ingress
+                        else []
+                    ),
                     k8s.networking.v1.NetworkPolicyIngressRuleArgs(
                         from_=[_from_namespace(MONITORING_NAMESPACE)],
                         ports=_ports((METRICS_PORT, "TCP"), (ENVOY_STATS_PORT, "TCP")),

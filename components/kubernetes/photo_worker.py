@@ -1,9 +1,9 @@
-"""The GPU photo worker: a Deployment on the GPU pools, scaled by KEDA on queue lag and Saturday hours."""
+"""The GPU photo worker: a Deployment on the GPU pools, scaled by KEDA on queue lag and Saturday hours
+(components/kubernetes/queue_scaler.py, shared with the CPU queue workers)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -18,9 +18,10 @@ from components.kubernetes.objects import (
     requirements,
     selector,
 )
+from components.kubernetes.queue_scaler import QueueScaling, create_queue_scaler
 from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
-from foundation.calendar import Weekday, cron_weekday
+from foundation.calendar import Weekday
 from foundation.config import Resources, SaturdayPrescale, SeasonProfile, WorkerConfig
 from foundation.naming import LIVENESS_PATH, METRICS_PORT, READINESS_PATH, WORKER
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT
@@ -152,72 +153,32 @@ def create_photo_worker(
         opts=opts,
     )
     disruption_budget(f"{name}-worker-pdb", namespace, WORKER, opts)
-    _create_scaler(name, namespace, args, redis, opts)
-
-
-def _cron(at: time, weekday: Weekday) -> str:
-    return f"{at.minute} {at.hour} * * {cron_weekday(weekday)}"
-
-
-def _create_scaler(
-    name: str, namespace: str, args: PhotoWorkerArgs, redis: RedisConnection, opts: pulumi.ResourceOptions
-) -> None:
-    """KEDA: scale on the consumer group's lag, keep workers while jobs are pending, and hold the Saturday
-    pre-scale on the region's clock."""
-    auth = k8s.apiextensions.CustomResource(
-        f"{name}-redis-auth",
-        api_version="keda.sh/v1alpha1",
-        kind="TriggerAuthentication",
-        metadata=meta("redis-streams", namespace),
-        spec={"secretTargetRef": redis.trigger_secret_refs()},
-        opts=opts,
+    create_queue_scaler(
+        name,
+        namespace,
+        queue_scaling(args),
+        redis,
+        opts,
+        auth_resource=f"{name}-redis-auth",
+        scaler_resource=f"{name}-worker-scaler",
     )
-    prescale, queue = args.prescale, args.queue
+
+
+def queue_scaling(args: PhotoWorkerArgs) -> QueueScaling:
+    """The worker's KEDA settings: the season's lag target, one batch pending per pod, the Saturday pre-scale."""
     fewest, most = replica_bounds(args)
-    group = {
-        "address": redis.address,
-        "stream": queue.stream,
-        "consumerGroup": queue.group,
-        "enableTLS": "true",
-        "activationLagCount": "0",  # active from the first entry
-    }
-    k8s.apiextensions.CustomResource(
-        f"{name}-worker-scaler",
-        api_version="keda.sh/v1alpha1",
-        kind="ScaledObject",
-        metadata=meta(WORKER, namespace, labels(WORKER, "autoscaling")),
-        spec={
-            "scaleTargetRef": {"name": WORKER},
-            "minReplicaCount": fewest,
-            "maxReplicaCount": most,
-            "pollingInterval": 15,
-            "cooldownPeriod": 300,
-            # One redis-streams trigger has one mode: with lagCount it counts unread entries and ignores pending
-            # ones (keda pkg/scalers/redis_streams_scaler.go). A second trigger counts claimed-but-unacknowledged
-            # entries, one batch per worker, so workers stay while any job is pending and none are added for it.
-            "triggers": [
-                {
-                    "type": "redis-streams",
-                    "metadata": {**group, "lagCount": str(args.season.queue_lag_target)},
-                    "authenticationRef": {"name": "redis-streams"},
-                },
-                {
-                    "type": "redis-streams",
-                    "metadata": {**group, "pendingEntriesCount": str(queue.batch_size)},
-                    "authenticationRef": {"name": "redis-streams"},
-                },
-                {
-                    "type": "cron",
-                    "metadata": {
-                        "timezone": args.prescale_timezone,
-                        "start": _cron(prescale.start, args.prescale_weekday),
-                        "end": _cron(prescale.end, args.prescale_weekday),
-                        "desiredReplicas": str(min(prescale.replicas, most)),
-                    },
-                },
-            ],
-        },
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[auth])),
+    return QueueScaling(
+        deployment=WORKER,
+        stream=args.queue.stream,
+        group=args.queue.group,
+        lag_target=args.season.queue_lag_target,
+        pending_per_pod=args.queue.batch_size,
+        fewest=fewest,
+        most=most,
+        prescale=args.prescale,
+        prescale_replicas=args.prescale.replicas,
+        timezone=args.prescale_timezone,
+        weekday=args.prescale_weekday,
     )
 
 

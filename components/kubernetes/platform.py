@@ -28,6 +28,8 @@ from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
+from components.kubernetes.queue_worker import QueueWorker, QueueWorkerArgs
+from components.kubernetes.queue_workers import queue_worker_args
 from components.kubernetes.quota import quota_hard
 from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
@@ -59,6 +61,7 @@ class KubePlatformArgs:
     image_verification: ImageVerificationArgs | None = None  # EKS: Kyverno admits only signed or allow-listed
     alert_webhooks: tuple[Webhook, ...] = ()
     alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values
+    queue_workers: tuple[QueueWorkerArgs, ...] = ()  # config-defined CPU queue workers (their own namespaces)
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ def kube_platform_args(
     image_signing_public_key: pulumi.Input[str] | None = None,
     cache: RedisConnection | None = None,
     cache_identity: dict[str, pulumi.Input[str]] | None = None,
+    queue_identities: dict[str, dict[str, pulumi.Input[str]]] | None = None,
 ) -> KubePlatformArgs:
     """The layer's args for a region, from the platform config and the region's cloud resources (`cache`: the
     region's AI cache cluster, and `cache_identity` the cache service's cloud identity)."""
@@ -157,6 +161,14 @@ def kube_platform_args(
         else ImageVerificationArgs(layer.charts.kyverno, image_signing_public_key, allow_list(platform, region.cloud)),
         alert_webhooks=hooks,
         alertmanager=alertmanager_values(platform, hooks),
+        queue_workers=queue_worker_args(
+            platform,
+            region,
+            store_uri=store_uri,
+            identities=queue_identities or {},
+            redis_port=redis.port,
+            metadata_server=metadata_server_egress,
+        ),
     )
 
 
@@ -187,6 +199,7 @@ class KubePlatform(pulumi.ComponentResource):
                 autoscaler_role_arn=args.autoscaler_role_arn,
                 gateway_annotations=args.gateway_annotations or {},
                 alertmanager=args.alertmanager,
+                egress_gateway=bool(args.queue_workers),
             ),
             on_cluster,
         )
@@ -222,11 +235,21 @@ class KubePlatform(pulumi.ComponentResource):
             ),
             after_namespace,
         )
+        for worker in args.queue_workers:
+            QueueWorker(f"{name}-{worker.workload.name}", worker, args.workloads.redis, after_addons)
         Monitoring(f"{name}-monitoring", layer.namespace, layer.runbooks_url, after_namespace)
         if args.preview_subjects:
             PreviewAccess(
                 f"{name}-preview-access",
-                PreviewAccessArgs(args.preview_subjects, (*addons.namespaces, *admission_namespaces, layer.namespace)),
+                PreviewAccessArgs(
+                    args.preview_subjects,
+                    (
+                        *addons.namespaces,
+                        *admission_namespaces,
+                        layer.namespace,
+                        *(w.workload.namespace for w in args.queue_workers),
+                    ),
+                ),
                 after_namespace,
             )
         gateway_service = k8s.core.v1.Service.get(

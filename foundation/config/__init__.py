@@ -25,6 +25,7 @@ from foundation.config.loader import (
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.platform import PlatformConfig, Tier
 from foundation.config.pools import GpuPool, NodePoolSize, SystemPool
+from foundation.config.queue_workers import EgressEndpoint, QueueWorkload, ReplicaBounds, SeasonalBounds
 from foundation.config.region import NetworkSettings, Region, RegionRole
 from foundation.config.rollouts import CanaryAnalysis, CanaryStep, Rollouts
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
@@ -63,6 +64,7 @@ __all__ = [
     "ConfigError",
     "DeployerAccess",
     "DnsConfig",
+    "EgressEndpoint",
     "EksAddonPins",
     "EvictionPolicy",
     "FreezeWindow",
@@ -76,10 +78,12 @@ __all__ = [
     "NodePoolSize",
     "Pin",
     "PlatformConfig",
+    "QueueWorkload",
     "Quota",
     "RedisSize",
     "Region",
     "RegionRole",
+    "ReplicaBounds",
     "Resources",
     "Retries",
     "Rollouts",
@@ -87,6 +91,7 @@ __all__ = [
     "Season",
     "SeasonCalendar",
     "SeasonProfile",
+    "SeasonalBounds",
     "StorageTiers",
     "SystemPool",
     "Tier",

@@ -18,6 +18,9 @@ class BudgetConfig(Model):
     gpu_hourly_usd: Annotated[float, Field(gt=0)] = Field(
         500.0, description="Cap on worst-case GPU spend in USD per hour (every GPU pool at its maximum)"
     )
+    queue_pool_hourly_usd: Annotated[float, Field(gt=0)] = Field(
+        100.0, description="Cap on worst-case spend of the queue workloads' CPU pools in USD per hour (pools at maxima)"
+    )
     monthly_usd: Annotated[float, Field(gt=0)] | None = Field(None, description="Monthly budget in USD, for reports")
 
 

@@ -19,6 +19,7 @@ from foundation.config.dr import DrConfig
 from foundation.config.kubernetes import KubernetesLayer
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.problems import raise_if_any
+from foundation.config.queue_workers import QueueWorkload, residency_problems
 from foundation.config.region import Problems, Region
 from foundation.config.seasons import Season, SeasonCalendar, SeasonProfile
 from foundation.config.simulation import SimulationConfig
@@ -65,6 +66,9 @@ class PlatformConfig(Model):
     alerting: AlertingConfig = Field(AlertingConfig(), description="Alertmanager receivers, routes and escalation")
     dr: DrConfig = Field(DrConfig(), description="Recovery targets `python -m infra dr-report` checks the plan against")
     cache: CacheConfig | None = Field(None, description="The AI cache tier in every region (none when absent)")
+    queue_workers: tuple[QueueWorkload, ...] = Field(
+        (), description="Queue-driven CPU workloads beside the GPU photo worker (seed 001: pdf-analysis)"
+    )
 
     @model_validator(mode="after")
     def _regions_fit_together(self) -> PlatformConfig:
@@ -78,6 +82,7 @@ class PlatformConfig(Model):
         problems += self._latency_region_problems()
         if self.cache is not None:
             problems += cache_problems(self.cache, self.regions)
+        problems += residency_problems(self.queue_workers, {r.id: r.residency for r in self.regions})
         if self.gcp is None and any(r.cloud is Cloud.GCP for r in self.regions):
             problems.append((("gcp",), "is required: a region runs on gcp"))
         if self.aws is None:

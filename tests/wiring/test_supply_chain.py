@@ -166,7 +166,12 @@ def test_kyverno_never_gates_the_system_namespaces(prod) -> None:
 def test_no_workload_pod_mounts_an_api_token_and_identities_stay_wired(prod) -> None:
     platform, plan = prod
     for region, cluster in clusters(plan, platform).items():
-        accounts = {a["metadata"]["name"]: a for a in cluster.of_kind("ServiceAccount", platform.kubernetes.namespace)}
+        workload_namespaces = {platform.kubernetes.namespace, *(w.namespace for w in platform.queue_workers)}
+        accounts = {
+            a["metadata"]["name"]: a
+            for a in cluster.of_kind("ServiceAccount")
+            if a["metadata"].get("namespace") in workload_namespaces
+        }
         for name, spec in _pod_specs(cluster):
             assert spec.get("automountServiceAccountToken") is False, f"{region}: {name} mounts a token"
             account = spec.get("serviceAccountName")
