@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from foundation.config import PlatformConfig
+from foundation.naming import WORKER
 from infra.cli import main
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
@@ -124,7 +125,9 @@ def _mutated(plan: Plan) -> Plan:
     block = next(r for r in resources if r.type.endswith("BucketPublicAccessBlock") and "photos" in r.name)
     block.inputs.update(blockPublicAcls=False, blockPublicPolicy=False, ignorePublicAcls=False)
     block.inputs["restrictPublicBuckets"] = False
-    worker = next(r for r in resources if r.type == "kubernetes:apps/v1:Deployment")
+    worker = next(
+        r for r in resources if r.type == "kubernetes:apps/v1:Deployment" and r.inputs["metadata"]["name"] == WORKER
+    )
     debug = copy.deepcopy(worker)
     debug.urn, debug.name = f"{worker.urn}-debug", f"{worker.name}-debug"
     debug.inputs["metadata"]["name"] = "debug-shell"
