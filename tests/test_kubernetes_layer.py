@@ -162,7 +162,8 @@ def test_tls_certificates_gateway_and_routes(prod) -> None:
 def test_mesh_security(prod) -> None:
     platform, plan = prod
     rules = _custom(plan, platform, "DestinationRule", "us-east-1")
-    assert len(rules) == 2 + len(platform.kubernetes.model_services)  # the jobs API's stable and canary Services
+    # the jobs API's and the cache service's stable and canary Services, and each model service
+    assert len(rules) == 2 + 2 + len(platform.kubernetes.model_services)
     for rule in rules:
         outlier = rule.inputs["spec"]["trafficPolicy"]["outlierDetection"]
         assert (outlier["consecutiveGatewayErrors"], outlier["maxEjectionPercent"]) == (5, 50)
@@ -296,8 +297,7 @@ def test_monitoring_is_selected_by_the_prometheus_release(prod) -> None:
         "gpu-worker",
         "jobs-api",
         "redis-exporter",
-        "ai-cache-service",
-    }
+    }  # the cache service's pods, stable and canary, are scraped by a PodMonitor (cache_service.py)
     (rule,) = [
         r
         for r in _custom(plan, platform, "PrometheusRule", "eu-central-1")
