@@ -147,7 +147,9 @@ def test_tls_certificates_gateway_and_routes(prod) -> None:
     assert (
         https["tls"]["mode"] == "SIMPLE" and https["tls"]["credentialName"] == certificate.inputs["spec"]["secretName"]
     )
-    (routes,) = _custom(plan, platform, "VirtualService", "eu-west-1")
+    (routes,) = [  # the gateway's routes (a service called inside the mesh has its own, on `mesh`)
+        r for r in _custom(plan, platform, "VirtualService", "eu-west-1") if r.inputs["spec"]["gateways"] != ["mesh"]
+    ]
     by_prefix = {r["match"][0]["uri"].get("prefix"): r for r in routes.inputs["spec"]["http"]}
     assert by_prefix["/api/v1/photos"]["route"][0]["destination"]["host"] == "jobs-api.photography-ai.svc.cluster.local"
     assert by_prefix["/api/v1/venue-analysis"]["timeout"] == "120s"
@@ -160,7 +162,8 @@ def test_tls_certificates_gateway_and_routes(prod) -> None:
 def test_mesh_security(prod) -> None:
     platform, plan = prod
     rules = _custom(plan, platform, "DestinationRule", "us-east-1")
-    assert len(rules) == 2 + len(platform.kubernetes.model_services)  # the jobs API's stable and canary Services
+    # the jobs API's and the cache service's stable and canary Services, and each model service
+    assert len(rules) == 2 + 2 + len(platform.kubernetes.model_services)
     for rule in rules:
         outlier = rule.inputs["spec"]["trafficPolicy"]["outlierDetection"]
         assert (outlier["consecutiveGatewayErrors"], outlier["maxEjectionPercent"]) == (5, 50)
@@ -294,8 +297,7 @@ def test_monitoring_is_selected_by_the_prometheus_release(prod) -> None:
         "gpu-worker",
         "jobs-api",
         "redis-exporter",
-        "ai-cache-service",
-    }
+    }  # the cache service's pods, stable and canary, are scraped by a PodMonitor (cache_service.py)
     (rule,) = [
         r
         for r in _custom(plan, platform, "PrometheusRule", "eu-central-1")

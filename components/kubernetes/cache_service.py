@@ -1,19 +1,25 @@
 """The AI cache service (seed 002): an HTTP service in front of the region's cache cluster. It scales on CPU
-(load); its hit rate is exported and alerted on, never scaled on (more pods do not raise a hit rate)."""
+(load); its hit rate is exported and alerted on, never scaled on (more pods do not raise a hit rate). It rolls
+out as a canary like the jobs API, split by its own mesh route (it is called inside the mesh, not through the
+gateway) and gated on its success rate, p95 latency, the canary pods' hit rate and the change freeze."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kubernetes.canary_analysis import cache_hit_rate, outside_freeze, p95_latency, success_rate
 from components.kubernetes.http_service import create_http_service, http_footprint
-from components.kubernetes.monitoring import Alert, alert_rule, service_monitor
+from components.kubernetes.mesh import destination_rule
+from components.kubernetes.monitoring import Alert, alert_rule
 from components.kubernetes.objects import http_probe, labels, locked_down, meta, requirements, selector
 from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
-from foundation.config import CacheServiceConfig
+from components.kubernetes.rollout import Canary, create_mesh_route
+from foundation.config import CacheServiceConfig, FreezeWindow, Rollouts
 from foundation.naming import (
     CACHE_SERVICE,
     CACHE_SERVICE_PORT,
@@ -21,6 +27,8 @@ from foundation.naming import (
     METRICS_PORT,
     PROMETHEUS_SELECTOR,
     READINESS_PATH,
+    SERVICE_PORT,
+    canary_service,
 )
 
 # The counters the service serves on METRICS_PORT (the names of seed 002's AnalysisTemplate): the contract its
@@ -30,6 +38,12 @@ HIT_RATE = f"sum(rate({HITS}[5m])) / sum(rate({REQUESTS}[5m]))"  # no traffic: N
 ENDPOINT = "CACHE_ENDPOINT"  # host:port of the cluster's discovery endpoint (not a secret; clients discover shards)
 AUTH_MODE = "CACHE_AUTH_MODE"  # "token" (ElastiCache AUTH from the secret) or "iam" (Memorystore, own identity)
 READ_ONLY = "CACHE_READ_ONLY"  # "true" in a replica region: serve hits, do not write misses back
+# The pod label the rollout controller puts on each ReplicaSet's pods, and the analysis arg that receives the
+# canary's value (argo-rollouts v1.9 docs/features/analysis.md, "Analysis Template Arguments":
+# `valueFrom.podTemplateHashValue: Latest`). The PodMonitor copies the label onto every series
+# (`podTargetLabels`; prometheus-operator sanitizes the name to `rollouts_pod_template_hash`).
+POD_TEMPLATE_HASH = "rollouts-pod-template-hash"
+CANARY_HASH_ARG = "canary-hash"
 
 
 @dataclass(frozen=True)
@@ -42,11 +56,13 @@ class CacheServiceArgs:
     connection: RedisConnection
     runbooks_url: str
     identity: dict[str, pulumi.Input[str]]
+    rollouts: Rollouts
+    freeze: FreezeWindow  # in the region's timezone
     read_only: bool = False
 
 
 def cache_service_footprint(args: CacheServiceArgs) -> Footprint:
-    return http_footprint(args.config.autoscale, args.config.resources)
+    return http_footprint(args.config.autoscale, args.config.resources, canaried=True)
 
 
 def hit_rate_alert(config: CacheServiceConfig) -> Alert:
@@ -60,9 +76,48 @@ def hit_rate_alert(config: CacheServiceConfig) -> Alert:
     )
 
 
+def cache_service_canary(namespace: str, args: CacheServiceArgs, today: date) -> Canary:
+    """Seed 002's steps on the service's own mesh route, aborted on errors, slowness, a canary hit rate at or
+    below the configured minimum, or the change freeze."""
+    analysis = args.rollouts.analysis
+    canary_pods = f'namespace="{namespace}", {POD_TEMPLATE_HASH.replace("-", "_")}="{{{{args.{CANARY_HASH_ARG}}}}}"'
+    return Canary(
+        steps=args.rollouts.steps,
+        metrics=(
+            success_rate(canary_service(CACHE_SERVICE), namespace, analysis),
+            p95_latency(canary_service(CACHE_SERVICE), namespace, analysis),
+            cache_hit_rate(HITS, REQUESTS, canary_pods, analysis, args.config.min_hit_rate),
+            outside_freeze(args.freeze, analysis.interval_minutes, today),
+        ),
+        virtual_service=CACHE_SERVICE,
+        route=CACHE_SERVICE,
+        template_hash_args=(CANARY_HASH_ARG,),
+    )
+
+
+def pod_monitor(name: str, namespace: str, opts: pulumi.ResourceOptions) -> None:
+    """Scrapes every cache pod, stable and canary alike (the stable Service selects only stable pods once the
+    controller adds the hash to its selector), labelling each series with its pods' template hash."""
+    k8s.apiextensions.CustomResource(
+        name,
+        api_version="monitoring.coreos.com/v1",
+        kind="PodMonitor",
+        metadata=meta(CACHE_SERVICE, namespace, PROMETHEUS_SELECTOR),
+        spec={
+            "selector": {"matchLabels": selector(CACHE_SERVICE)},
+            "podTargetLabels": [POD_TEMPLATE_HASH],
+            "podMetricsEndpoints": [
+                {"port": "http-metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}
+            ],
+        },
+        opts=opts,
+    )
+
+
 def create_cache_service(name: str, namespace: str, args: CacheServiceArgs, opts: pulumi.ResourceOptions) -> None:
-    """Deployment, Service, HPA, PDB, ServiceMonitor, hit-rate alert, and who may call it (NetworkPolicy and
-    Istio AuthorizationPolicy); the connection secret holds the cluster's endpoint."""
+    """Rollout, stable and canary Services with their mesh route and DestinationRules, HPA, PDB, PodMonitor,
+    hit-rate alert, and who may call it (NetworkPolicy and Istio AuthorizationPolicy); the connection secret
+    holds the cluster's endpoint."""
     config, cache = args.config, args.connection
     cache.create_secret(f"{name}-cache-connection", namespace, opts)
     volumes, mounts = cache.volumes()
@@ -97,9 +152,13 @@ def create_cache_service(name: str, namespace: str, args: CacheServiceArgs, opts
         opts,
         scraped=True,
         identity=args.identity,
+        canary=cache_service_canary(namespace, args, date.today()),
         volumes=volumes,
     )
-    service_monitor(f"{name}-{CACHE_SERVICE}-monitor", CACHE_SERVICE, namespace, opts)
+    create_mesh_route(name, namespace, CACHE_SERVICE, SERVICE_PORT, opts)
+    for service in (CACHE_SERVICE, canary_service(CACHE_SERVICE)):
+        destination_rule(f"{name}-{service}-destination", service, namespace, opts)
+    pod_monitor(f"{name}-{CACHE_SERVICE}-monitor", namespace, opts)
     k8s.apiextensions.CustomResource(
         f"{name}-{CACHE_SERVICE}-alerts",
         api_version="monitoring.coreos.com/v1",

@@ -66,6 +66,33 @@ def _service_host(service: str, namespace: str) -> str:
     return f"{service}.{namespace}.svc.cluster.local"
 
 
+def destination_rule(resource_name: str, service: str, namespace: str, opts: pulumi.ResourceOptions) -> None:
+    """Mutual TLS, a connection pool and outlier detection for calls to `service`."""
+    _custom(
+        resource_name,
+        "networking.istio.io/v1",
+        "DestinationRule",
+        meta(service, namespace),
+        {
+            "host": _service_host(service, namespace),
+            "trafficPolicy": {
+                "tls": {"mode": "ISTIO_MUTUAL"},
+                "connectionPool": {
+                    "tcp": {"maxConnections": 100},
+                    "http": {"http1MaxPendingRequests": 50, "maxRequestsPerConnection": 5},
+                },
+                "outlierDetection": {
+                    "consecutiveGatewayErrors": 5,
+                    "interval": "30s",
+                    "baseEjectionTime": "30s",
+                    "maxEjectionPercent": 50,
+                },
+            },
+        },
+        opts,
+    )
+
+
 def _route(
     name: str,
     uri: dict[str, str],
@@ -185,29 +212,7 @@ class Mesh(pulumi.ComponentResource):
             ),
         )
         for service in (JOBS_API, canary_service(JOBS_API), *(s.name for s in args.model_services)):
-            _custom(
-                f"{name}-{service}-destination",
-                "networking.istio.io/v1",
-                "DestinationRule",
-                meta(service, ns),
-                {
-                    "host": _service_host(service, ns),
-                    "trafficPolicy": {
-                        "tls": {"mode": "ISTIO_MUTUAL"},
-                        "connectionPool": {
-                            "tcp": {"maxConnections": 100},
-                            "http": {"http1MaxPendingRequests": 50, "maxRequestsPerConnection": 5},
-                        },
-                        "outlierDetection": {
-                            "consecutiveGatewayErrors": 5,
-                            "interval": "30s",
-                            "baseEjectionTime": "30s",
-                            "maxEjectionPercent": 50,
-                        },
-                    },
-                },
-                child,
-            )
+            destination_rule(f"{name}-{service}-destination", service, ns, child)
         _custom(
             f"{name}-mtls",
             "security.istio.io/v1",

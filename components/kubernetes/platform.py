@@ -98,6 +98,9 @@ def kube_platform_args(
     layer = platform.kubernetes
     image = region.worker_image or platform.worker.image
     hooks = webhooks(platform)
+    local_freeze = platform.freeze.model_copy(
+        update={"timezone": region.timezone or platform.freeze.timezone}
+    )  # the change freeze on the region's clock
     return KubePlatformArgs(
         cloud=region.cloud,
         region=region.id,
@@ -129,7 +132,7 @@ def kube_platform_args(
                 autoscale=layer.jobs_api_autoscale,
                 identity=identities.api,
                 rollouts=layer.rollouts,
-                freeze=platform.freeze.model_copy(update={"timezone": region.timezone or platform.freeze.timezone}),
+                freeze=local_freeze,
             ),
             reconciler=ReconcilerArgs(
                 image=image,
@@ -145,6 +148,8 @@ def kube_platform_args(
                 cache,
                 layer.runbooks_url,
                 cache_identity or {},
+                layer.rollouts,
+                local_freeze,
                 read_only=platform.cache.primary_of(region.id) is not None,
             )
             if platform.cache is not None and cache is not None

@@ -36,6 +36,7 @@ class Canary:
     metrics: tuple[AnalysisMetric, ...]
     virtual_service: str
     route: str
+    template_hash_args: tuple[str, ...] = ()  # analysis args given the canary's `rollouts-pod-template-hash`
 
 
 def canary_steps(steps: Sequence[CanaryStep]) -> list[dict[str, Any]]:
@@ -71,7 +72,10 @@ def create_rollout(
         api_version=ROLLOUTS_API,
         kind="AnalysisTemplate",
         metadata=meta(analysis, namespace, labels(app, "canary-analysis")),
-        spec={"metrics": [metric.as_spec(PROMETHEUS_URL) for metric in canary.metrics]},
+        spec={
+            "args": [{"name": arg} for arg in canary.template_hash_args],
+            "metrics": [metric.as_spec(PROMETHEUS_URL) for metric in canary.metrics],
+        },
         opts=opts,
     )
     k8s.apiextensions.CustomResource(
@@ -91,7 +95,13 @@ def create_rollout(
                         "istio": {"virtualService": {"name": canary.virtual_service, "routes": [canary.route]}}
                     },
                     "steps": canary_steps(canary.steps),
-                    "analysis": {"templates": [{"templateName": analysis}]},  # background, from the first step
+                    "analysis": {  # background, from the first step
+                        "templates": [{"templateName": analysis}],
+                        "args": [  # argo-rollouts v1.9 docs/features/analysis.md, "Analysis Template Arguments"
+                            {"name": arg, "valueFrom": {"podTemplateHashValue": "Latest"}}
+                            for arg in canary.template_hash_args
+                        ],
+                    },
                 }
             },
         },

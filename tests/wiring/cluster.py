@@ -41,6 +41,10 @@ class Cluster:
         """The namespace's Deployments and Argo Rollouts (the pod-owning kinds with a `spec.template`)."""
         return [*self.of_kind("Deployment", namespace), *self.of_kind("Rollout", namespace)]
 
+    def named_workload(self, namespace: str, name: str) -> dict[str, Any]:
+        (found,) = [w for w in self.workloads(namespace) if w["metadata"]["name"] == name]
+        return found
+
     def pods_selected_by(self, namespace: str, selector: dict[str, str]) -> list[dict[str, Any]]:
         """Pod templates of the namespace's Deployments whose labels match `selector` (matchLabels)."""
         return [

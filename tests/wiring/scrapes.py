@@ -89,6 +89,10 @@ def _deployments_behind(cluster: Cluster, namespace: str, selector: dict[str, st
     }
 
 
+def _container_ports(workload: dict[str, Any]) -> set[str]:
+    return {p.get("name") for c in workload["spec"]["template"]["spec"]["containers"] for p in c.get("ports", [])}
+
+
 def program_monitors(cluster: Cluster) -> Iterator[Monitor]:
     """The program's own ServiceMonitors, PodMonitors and rules, with what each endpoint reaches."""
     for kind in MONITOR_KINDS:
@@ -107,9 +111,14 @@ def program_monitors(cluster: Cluster) -> Iterator[Monitor]:
                 ports = {e["port"] for e in spec["podMetricsEndpoints"]}
                 namespace = cluster.named("Namespace", metadata["namespace"])["metadata"]
                 injected = namespace["labels"].get("istio-injection") == "enabled"
+                found = _deployments_behind(cluster, metadata["namespace"], spec["selector"]["matchLabels"])
                 if "http-envoy-prom" in ports and injected:  # the injector names istio-proxy's port so
-                    found = _deployments_behind(cluster, metadata["namespace"], spec["selector"]["matchLabels"])
                     targets |= {f"envoy:{name}" for name in found}
+                targets |= {  # a port the pods' own containers name
+                    f"deployment:{name}"
+                    for name in found
+                    if ports & _container_ports(cluster.named_workload(metadata["namespace"], name))
+                }
             yield Monitor(kind, metadata["name"], metadata.get("labels") or {}, frozenset(targets))
 
 

@@ -1,5 +1,5 @@
 """The cache path, read from the plan: the cache service names its own region's cluster endpoint, the HPA scales
-the Deployment that exists on load (never on hit rate), the hit-rate alert reads what the service exports, the
+the Rollout that exists on load (never on hit rate), the hit-rate alert reads what the service exports, the
 service's identity is the one the cache admits, and only its callers get through to it."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def prod_clusters(prod) -> dict[str, Cluster]:
 
 
 def _container(cluster: Cluster) -> dict[str, Any]:
-    (container,) = cluster.named("Deployment", CACHE_SERVICE, NS)["spec"]["template"]["spec"]["containers"]
+    (container,) = cluster.named_workload(NS, CACHE_SERVICE)["spec"]["template"]["spec"]["containers"]
     return container
 
 
@@ -64,14 +64,16 @@ def test_the_cache_service_names_its_own_regions_cluster_endpoint(prod, prod_clu
 
 
 @pytest.mark.parametrize("region", REGIONS)
-def test_the_hpa_scales_the_deployment_that_exists_on_load_only(prod, prod_clusters, region: str) -> None:
+def test_the_hpa_scales_the_rollout_that_exists_on_load_only(prod, prod_clusters, region: str) -> None:
     platform, _ = prod
     assert platform.cache is not None
     cluster = prod_clusters[region]
     hpa = cluster.named("HorizontalPodAutoscaler", CACHE_SERVICE, NS)["spec"]
     target = hpa["scaleTargetRef"]
     deployment = cluster.named(target["kind"], target["name"], NS)
-    assert (target["apiVersion"], deployment["apiVersion"]) == ("apps/v1", "apps/v1")
+    assert (target["kind"], target["apiVersion"], deployment["apiVersion"]) == ("Rollout",) + (
+        "argoproj.io/v1alpha1",
+    ) * 2
     assert "replicas" not in deployment["spec"]
     bounds = platform.cache.service.autoscale
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (bounds.min_replicas, bounds.max_replicas)
@@ -87,19 +89,19 @@ def test_the_hit_rate_alert_reads_counters_the_scraped_service_exports(prod, pro
     assert (rule["alert"], operator, threshold) == ("AiCacheHitRateLow", "<", platform.cache.service.min_hit_rate)
     exported = inventory(f"deployment:{CACHE_SERVICE}")
     assert {s.metric for s in selectors(rule["expr"])} == set(exported)
-    monitor = cluster.named("ServiceMonitor", CACHE_SERVICE, NS)["spec"]
-    service = cluster.named("Service", CACHE_SERVICE, NS)["spec"]
-    (endpoint,) = monitor["endpoints"]
-    (metrics_port,) = [p for p in service["ports"] if p["name"] == endpoint["port"]]
-    container_ports = {p["containerPort"] for p in _container(cluster)["ports"]}
-    assert metrics_port["targetPort"] in container_ports
-    assert cluster.pods_selected_by(NS, monitor["selector"]["matchLabels"]) and service["selector"]
+    monitor = cluster.named("PodMonitor", CACHE_SERVICE, NS)["spec"]
+    (endpoint,) = monitor["podMetricsEndpoints"]
+    assert endpoint["port"] in {p["name"] for p in _container(cluster)["ports"]}
+    assert (
+        monitor["selector"]["matchLabels"].items()
+        <= cluster.named_workload(NS, CACHE_SERVICE)["spec"]["template"]["metadata"]["labels"].items()
+    )
 
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_the_service_runs_as_its_own_account_without_a_kubernetes_token(prod_clusters, region: str) -> None:
     cluster = prod_clusters[region]
-    pod = cluster.named("Deployment", CACHE_SERVICE, NS)["spec"]["template"]["spec"]
+    pod = cluster.named_workload(NS, CACHE_SERVICE)["spec"]["template"]["spec"]
     account = cluster.named("ServiceAccount", pod["serviceAccountName"], NS)
     assert pod["automountServiceAccountToken"] is False and account["automountServiceAccountToken"] is False
     budget = cluster.named("PodDisruptionBudget", CACHE_SERVICE, NS)["spec"]
@@ -141,13 +143,13 @@ def _client(namespace: str) -> Client:
 
 def test_only_the_configured_namespaces_get_through_to_the_service(prod_clusters, variant) -> None:
     cluster = prod_clusters["us-east-1"]
-    pod = cluster.named("Deployment", CACHE_SERVICE, NS)["spec"]["template"]
+    pod = cluster.named_workload(NS, CACHE_SERVICE)["spec"]["template"]
     assert reachable(cluster, NS, pod, CACHE_SERVICE_PORT, "/", _client(NS)) == []
     assert reachable(cluster, NS, pod, CACHE_SERVICE_PORT, "/", _client("wedding-planner"))
     platform, plan = variant(
         "staging", lambda raw: raw["cache"]["service"].update(client_namespaces=["wedding-planner"])
     )
     opened = clusters(plan, platform)["us-east-1"]
-    pod = opened.named("Deployment", CACHE_SERVICE, NS)["spec"]["template"]
+    pod = opened.named_workload(NS, CACHE_SERVICE)["spec"]["template"]
     assert reachable(opened, NS, pod, CACHE_SERVICE_PORT, "/", _client("wedding-planner")) == []
     assert reachable(opened, NS, pod, CACHE_SERVICE_PORT, "/", _client("default"))
