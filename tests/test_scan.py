@@ -10,15 +10,17 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from foundation.config import PlatformConfig
 from foundation.naming import WORKER
 from infra.cli import main
+from infra.offline.manifests import write_manifests
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
 from infra.scan.baseline import TODO_REASON, Entry, apply_baseline, read_baseline, refreshed
 from infra.scan.checkov import CheckovMissing, Finding, checkov_executable
-from infra.scan.run import Scan, default_baseline, scan_plan
+from infra.scan.run import Scan, default_baseline, rollouts_as_deployments, scan_plan
 from infra.scan.terraform_names import terraform_type, terraform_values
 from infra.scan.tfplan import to_terraform_plan
 from tests.conftest import REPO
@@ -117,6 +119,27 @@ def test_values_land_where_checkov_reads_them(prod_scan: Scan, prod: tuple[Platf
 def test_prod_passes_against_the_baseline(prod_scan: Scan) -> None:
     assert prod_scan.ok, (prod_scan.verdict.new, prod_scan.verdict.unexplained)
     assert prod_scan.result.passed["terraform_plan"] > 900 and prod_scan.result.passed["kubernetes"] > 3000
+
+
+def test_rollouts_reach_checkov_as_the_deployments_they_stand_for(
+    prod: tuple[PlatformConfig, Plan], tmp_path: Path
+) -> None:
+    """checkov's pod checks know only built-in kinds: each Rollout's pods are judged as a Deployment's."""
+    platform, plan = prod
+    write_manifests(plan, platform, tmp_path)
+    rollouts = {
+        (p.relative_to(tmp_path).parts[0], d["metadata"]["name"]): d["spec"]["template"]
+        for p in tmp_path.rglob("*.yaml")
+        if isinstance(d := yaml.safe_load(p.read_text()), dict) and d.get("kind") == "Rollout"
+    }
+    assert rollouts, "the jobs API and the cache service are Rollouts"
+    assert rollouts_as_deployments(tmp_path) == len(rollouts)
+    deployments = {
+        (p.relative_to(tmp_path).parts[0], d["metadata"]["name"]): d["spec"]["template"]
+        for p in tmp_path.rglob("*.yaml")
+        if isinstance(d := yaml.safe_load(p.read_text()), dict) and d.get("kind") == "Deployment"
+    }
+    assert all(deployments[key] == template for key, template in rollouts.items())
 
 
 def _mutated(plan: Plan) -> Plan:

@@ -8,6 +8,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from foundation.config import PlatformConfig
 from infra.offline.manifests import write_manifests
 from infra.offline.plan import Plan
@@ -41,10 +43,32 @@ def scan_plan(
     with tempfile.TemporaryDirectory(prefix="infra-scan-") as folder:
         (Path(folder) / TFPLAN_FILE).write_text(json.dumps(terraform_plan.document, indent=1))
         write_manifests(plan, platform, Path(folder) / "manifests")
+        rollouts_as_deployments(Path(folder) / "manifests")
         if tfplan_out:
             tfplan_out.write_text(json.dumps(terraform_plan.document, indent=2) + "\n")
         result = run_checkov(checkov, Path(folder))
     return Scan(result, apply_baseline(result.findings, read_baseline(baseline)))
+
+
+def rollouts_as_deployments(manifests: Path) -> int:
+    """Rewrite each Argo Rollout manifest as the Deployment it stands for (same metadata, selector and pod
+    template), so checkov's pod checks, which know only built-in workload kinds, still judge its pods; the
+    number rewritten."""
+    rewritten = 0
+    for path in sorted(manifests.rglob("*.yaml")):
+        document = yaml.safe_load(path.read_text())
+        if not (isinstance(document, dict) and document.get("kind") == "Rollout"):
+            continue
+        spec = document["spec"]
+        deployment = {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": document["metadata"],
+            "spec": {"selector": spec["selector"], "template": spec["template"]},
+        }
+        path.write_text(yaml.safe_dump(deployment, sort_keys=False))
+        rewritten += 1
+    return rewritten
 
 
 def refresh_baseline(scan: Scan, baseline: Path) -> int:
