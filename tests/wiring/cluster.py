@@ -37,8 +37,9 @@ class Cluster:
         """A release's values (an empty mapping when it sets none)."""
         return self.releases[release].get("values") or {}
 
-    def workloads(self, namespace: str) -> list[dict[str, Any]]:
-        """The namespace's Deployments and Argo Rollouts (the pod-owning kinds with a `spec.template`)."""
+    def workloads(self, namespace: str | None = None) -> list[dict[str, Any]]:
+        """The namespace's (or, without one, every) Deployments and Argo Rollouts (the pod-owning kinds with a
+        `spec.template`)."""
         return [*self.of_kind("Deployment", namespace), *self.of_kind("Rollout", namespace)]
 
     def named_workload(self, namespace: str, name: str) -> dict[str, Any]:

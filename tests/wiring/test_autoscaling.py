@@ -226,6 +226,6 @@ def test_autoscaled_deployments_leave_replicas_to_their_autoscaler(prod) -> None
         cache_service = 1 if platform.cache else 0
         queue_workers = len([w for w in platform.queue_workers if w.enabled])
         assert len(targets) == 2 + len(platform.kubernetes.model_services) + cache_service + queue_workers, region
-        workloads = {w["metadata"]["name"]: w for w in [*cluster.of_kind("Deployment"), *cluster.of_kind("Rollout")]}
+        workloads = {w["metadata"]["name"]: w for w in cluster.workloads()}
         pinned = [name for name in targets if "replicas" in workloads[name]["spec"]]
         assert pinned == [], f"{region}: an `up` would reset their autoscalers"

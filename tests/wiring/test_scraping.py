@@ -108,7 +108,7 @@ def test_every_scrape_passes_network_policy_mtls_and_authorization(prod) -> None
 
 def _object_names(cluster: Cluster) -> dict[str, set[str]]:
     """The values the labels our expressions match on take: container, workload and ScaledObject names."""
-    deployments = [*cluster.of_kind("Deployment"), *cluster.of_kind("Rollout")]
+    deployments = cluster.workloads()
     return {
         "container": {c["name"] for d in deployments for c in d["spec"]["template"]["spec"]["containers"]},
         "destination_workload": {d["metadata"]["name"] for d in deployments},
