@@ -97,7 +97,8 @@ def third_party_images(platform: PlatformConfig) -> tuple[str, ...]:
     layer = platform.kubernetes
     cache = (platform.cache.service.image,) if platform.cache else ()
     queues = tuple(worker.image for worker in platform.queue_workers if worker.enabled)
-    return (layer.redis_exporter_image, *(service.image for service in layer.model_services), *cache, *queues)
+    models = (layer.triton_image, *(service.image for service in layer.model_services)) if layer.model_services else ()
+    return (layer.redis_exporter_image, *models, *cache, *queues)
 
 
 def allow_list(platform: PlatformConfig, cloud: Cloud) -> tuple[str, ...]:

@@ -37,9 +37,8 @@ def deployable_raw(stack: str) -> dict[str, Any]:
     """A shipped stack with every placeholder (its own and the defaults it relies on) replaced."""
     raw = shipped_raw(stack)
     defaults = KubernetesLayer().model_dump(mode="json")
-    raw.setdefault("kubernetes", {}).update(
-        {key: defaults[key] for key in ("model_services", "acme_email", "runbooks_url")}
-    )
+    layer = raw.setdefault("kubernetes", {})
+    layer.update({key: layer.get(key, defaults[key]) for key in ("model_services", "acme_email", "runbooks_url")})
     text = json.dumps(raw)
     for placeholder, real in DEPLOYABLE_VALUES.items():
         text = text.replace(placeholder, real)

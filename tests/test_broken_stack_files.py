@@ -55,8 +55,11 @@ def _plain_secret_and_integer_key(text: bytes) -> tuple[bytes, list[str]]:
 
 
 def _times_and_numbers(text: bytes) -> tuple[bytes, list[str]]:
-    broken = text.replace(b"gpu_hourly_usd: 10", b"gpu_hourly_usd: 1e400") + (
-        b"    freeze: {start: 600, end: 20:00}\n    kubernetes: {saturday_prescale: {start: 9:00}}\n"
+    broken = (
+        text.replace(b"gpu_hourly_usd: 10", b"gpu_hourly_usd: 1e400").replace(
+            b"    kubernetes:\n", b"    kubernetes:\n      saturday_prescale: {start: 9:00}\n"
+        )
+        + b"    freeze: {start: 600, end: 20:00}\n"
     )
     fix = 'must be a time of day written as a quoted "HH:MM" string, e.g. "09:00"'
     return broken, [

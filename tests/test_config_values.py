@@ -18,16 +18,20 @@ from tests.conftest import REPO, shipped_raw
 from tests.test_config_docs import _models
 
 
-def _stack(folder: Path, extra: str) -> str:
-    """A copy of the staging stack file with `extra` (lines under the platform object) appended."""
-    text = (REPO / "Pulumi.staging.yaml").read_text() + extra
+def _stack(folder: Path, extra: str, kubernetes: str = "") -> str:
+    """A copy of the staging stack file with `extra` (lines under the platform object) appended and `kubernetes`
+    (lines) added to its kubernetes section."""
+    text = (REPO / "Pulumi.staging.yaml").read_text().replace(
+        "    kubernetes:\n", "    kubernetes:\n" + kubernetes
+    ) + extra
     (folder / "Pulumi.edited.yaml").write_text(text)
     return "edited"
 
 
 def test_unquoted_times_keep_their_hours_as_under_the_pulumi_cli(tmp_path: Path) -> None:
-    extra = "    freeze: {start: 10:00, end: 20:00}\n    kubernetes: {saturday_prescale: {start: 09:00, end: 21:00}}\n"
-    platform, _ = load_stack_platform(tmp_path, _stack(tmp_path, extra))
+    extra = "    freeze: {start: 10:00, end: 20:00}\n"
+    kubernetes = "      saturday_prescale: {start: 09:00, end: 21:00}\n"
+    platform, _ = load_stack_platform(tmp_path, _stack(tmp_path, extra, kubernetes))
     assert (platform.freeze.start, platform.freeze.end) == (time(10), time(20))
     prescale = platform.kubernetes.saturday_prescale
     assert (prescale.start, prescale.end) == (time(9), time(21))

@@ -106,7 +106,8 @@ def test_namespace_is_restricted_with_quota_and_limits(prod) -> None:
         hard = quota.inputs["spec"]["hard"]
         # GPUs: one per worker at KEDA's maximum (the sums are proven in tests/wiring/test_autoscaling.py)
         (scaled,) = _custom(plan, platform, "ScaledObject", region)
-        assert hard["requests.nvidia.com/gpu"] == str(scaled.inputs["spec"]["maxReplicaCount"])
+        model_gpus = sum(s.gpus * s.autoscale.max_replicas for s in platform.kubernetes.model_services)
+        assert hard["requests.nvidia.com/gpu"] == str(scaled.inputs["spec"]["maxReplicaCount"] + model_gpus)
         assert hard["persistentvolumeclaims"] == str(platform.kubernetes.quota.persistent_volume_claims) == "50"
         assert _in_region(plan, platform, "kubernetes:core/v1:LimitRange", region)
 
@@ -190,12 +191,14 @@ def test_model_services_have_deployments_services_and_seed_autoscaling(prod) -> 
     platform, plan = prod
     for service in platform.kubernetes.model_services:
         deployment = _named(_in_region(plan, platform, "kubernetes:apps/v1:Deployment", "us-west-2"), service.name)
-        assert deployment.inputs["spec"]["template"]["spec"]["containers"][0]["image"] == service.image
+        pod = deployment.inputs["spec"]["template"]["spec"]
+        assert pod["containers"][0]["image"] == platform.kubernetes.triton_image
+        assert pod["initContainers"][0]["image"] == service.image  # the team's model repository
         _named(_in_region(plan, platform, "kubernetes:core/v1:Service", "us-west-2"), service.name)
         hpa = _named(
             _in_region(plan, platform, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "us-west-2"), service.name
         ).inputs["spec"]
-        assert (hpa["minReplicas"], hpa["maxReplicas"]) == (3, 20)
+        assert (hpa["minReplicas"], hpa["maxReplicas"]) == (1, 1)  # one GPU each, out of the pools' GPUs
         assert {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in hpa["metrics"]} == {
             "cpu": 70,
             "memory": 80,
@@ -270,8 +273,9 @@ def test_keda_scales_the_worker_on_queue_lag_and_prescales_for_saturday(prod, va
         (scaled,) = _custom(plan, platform, "ScaledObject", region)
         spec = scaled.inputs["spec"]
         assert spec["scaleTargetRef"] == {"name": "gpu-worker"}
-        # off-season: may scale to zero; at most the season's 8, or fewer where the GPU pools hold fewer
-        expected_max = 8 if region == "us-east-1" else 5
+        # off-season: may scale to zero; at most the season's 8, or fewer where the GPU pools hold fewer once the
+        # three model services' GPUs are carved out (us-east-1: 13 - 3; asia-southeast1: 5 - 3)
+        expected_max = 8 if region == "us-east-1" else 2
         assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, expected_max)
         streams, pending, cron = spec["triggers"]
         assert pending["metadata"]["pendingEntriesCount"] == str(platform.worker.batch_size)

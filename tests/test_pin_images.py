@@ -76,7 +76,7 @@ def test_defaults_and_unreachable_images_are_reported_and_fail_when_required(pro
     assert "UNPINNED  kubernetes.redis_exporter_image: oliver006/redis_exporter:v1.74.0 (a default" in out
     # staging's pdf-analysis image is by digest already, but in a registry this test cannot reach: unverified
     assert "UNPINNED  queue_workers[0].image: " in out and "unreachable" in out
-    assert "1 pinned, 0 verified, 6 not pinned by digest" in out  # 3 model services, exporter, AI cache, pdf
+    assert "1 pinned, 0 verified, 4 not pinned by digest" in out  # exporter, Triton, AI cache, pdf
 
 
 def test_the_deploy_points_every_worker_at_the_build_and_checks_it_exists(project, capsys) -> None:

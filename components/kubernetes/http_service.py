@@ -18,7 +18,7 @@ from components.kubernetes.quota import Footprint
 from components.kubernetes.rollout import ROLLOUTS_API, Canary, create_rollout
 from foundation.config import Autoscale, Resources
 from foundation.naming import METRICS_PORT, SERVICE_PORT
-from foundation.scheduling import SYSTEM_NODE_LABELS
+from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT, SYSTEM_NODE_LABELS
 
 MAX_SURGE = 1  # one extra pod while a rollout replaces the others
 
@@ -44,10 +44,13 @@ def create_http_service(
     identity: dict[str, pulumi.Input[str]] | None = None,
     canary: Canary | None = None,
     volumes: list[k8s.core.v1.VolumeArgs] | None = None,
+    on_gpus: bool = False,
+    init_containers: list[k8s.core.v1.ContainerArgs] | None = None,
 ) -> None:
     """The Deployment (a Rollout when `canary` is given), Service (SERVICE_PORT, and METRICS_PORT when
     scraped), HPA and PDB of `app`; `identity` annotates its service account with a cloud identity (IRSA role,
-    Google service account); `volumes` replace the default scratch volume."""
+    Google service account); `volumes` replace the default scratch volume; `on_gpus` places the pods on the GPU
+    pools and rolls them without surge (every GPU pod is reserved out of the pools' GPUs, surge pods are not)."""
     app_labels = labels(app, "api", scraped=scraped)
     metrics_port = [METRICS_PORT] if scraped else []
     k8s.core.v1.ServiceAccount(
@@ -56,7 +59,7 @@ def create_http_service(
         automount_service_account_token=False,
         opts=opts,
     )
-    template = http_pod_template(app, app_labels, container, volumes)
+    template = http_pod_template(app, app_labels, container, volumes, on_gpus=on_gpus, init_containers=init_containers)
     ports = [
         k8s.core.v1.ServicePortArgs(name="http", port=SERVICE_PORT, target_port=port),
         *(k8s.core.v1.ServicePortArgs(name="http-metrics", port=p, target_port=p) for p in metrics_port),
@@ -72,7 +75,9 @@ def create_http_service(
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(app)),
                 strategy=k8s.apps.v1.DeploymentStrategyArgs(
                     type="RollingUpdate",
-                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=MAX_SURGE, max_unavailable=0),
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(
+                        max_surge=0 if on_gpus else MAX_SURGE, max_unavailable=1 if on_gpus else 0
+                    ),
                 ),
                 template=template,
             ),
@@ -108,8 +113,12 @@ def http_pod_template(
     app_labels: dict[str, str],
     container: k8s.core.v1.ContainerArgs,
     volumes: list[k8s.core.v1.VolumeArgs] | None = None,
+    *,
+    on_gpus: bool = False,
+    init_containers: list[k8s.core.v1.ContainerArgs] | None = None,
 ) -> k8s.core.v1.PodTemplateSpecArgs:
-    """The pod of an HTTP service on the system pool, as its own service account, under the restricted profile;
+    """The pod of an HTTP service on the system pool (on the GPU pools, tolerating their taint, when `on_gpus`),
+    as its own service account, under the restricted profile;
     one definition for a Deployment and for anything else that runs the same pods (an Argo Rollout)."""
     return k8s.core.v1.PodTemplateSpecArgs(
         metadata=meta(app, extra_labels=app_labels),
@@ -117,7 +126,9 @@ def http_pod_template(
             automount_service_account_token=False,  # calls no Kubernetes API (objects.py)
             service_account_name=app,
             security_context=pod_security(),
-            node_selector=SYSTEM_NODE_LABELS,
+            node_selector=GPU_NODE_LABELS if on_gpus else SYSTEM_NODE_LABELS,
+            tolerations=[GPU_TAINT.toleration()] if on_gpus else None,
+            init_containers=init_containers,
             containers=[container],
             volumes=volumes or [scratch_volume("1Gi")],
         ),

@@ -40,7 +40,7 @@ class PhotoWorkerArgs:
     prescale_weekday: Weekday
     store_uri: pulumi.Input[str]
     identity: dict[str, pulumi.Input[str]]  # service-account annotations (IRSA role / Google service account)
-    gpu_capacity: int  # GPUs the region's pools hold at their maxima this season (foundation.node_pools)
+    gpu_capacity: int  # GPUs the region's pools hold at their maxima this season, less the model services' reservation
 
 
 WORKER_GPUS = 1  # GPUs each worker pod requests
@@ -54,6 +54,11 @@ STARTUP_PROBE_PERIOD, STARTUP_PROBE_FAILURES = 5, 24
 
 def replica_bounds(args: PhotoWorkerArgs) -> tuple[int, int]:
     """KEDA's fewest and most workers: the season's, capped by what the region's GPU pools can hold."""
+    if args.gpu_capacity < WORKER_GPUS:
+        raise ValueError(
+            f"the region's GPU pools leave {args.gpu_capacity} GPUs for the photo worker after the model services'"
+            " reservation (kubernetes.model_services[].autoscale.max_replicas x gpus): raise gpu_pools[].max_size"
+        )
     most = min(args.season.worker_max_replicas, args.gpu_capacity // WORKER_GPUS)
     return min(args.season.worker_min_replicas, most), most
 

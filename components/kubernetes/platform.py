@@ -25,6 +25,7 @@ from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessAr
 from components.kubernetes.image_verification import ImageVerification, ImageVerificationArgs
 from components.kubernetes.jobs_api import JobsApiArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
+from components.kubernetes.model_service import reserved_gpus
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
@@ -122,7 +123,7 @@ def kube_platform_args(
                 prescale_weekday=platform.freeze.weekday,
                 store_uri=store_uri,
                 identity=identities.worker,
-                gpu_capacity=gpu_capacity(plan_node_pools(platform, region)),
+                gpu_capacity=gpu_capacity(plan_node_pools(platform, region)) - reserved_gpus(layer.model_services),
             ),
             jobs_api=JobsApiArgs(
                 image=image,
@@ -143,6 +144,7 @@ def kube_platform_args(
             ),
             model_services=layer.model_services,
             redis_exporter_image=layer.redis_exporter_image,
+            triton_image=layer.triton_image,
             cache=CacheServiceArgs(
                 platform.cache.service,
                 cache,

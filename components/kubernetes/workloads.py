@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import pulumi
 
 from components.kubernetes.cache_service import CacheServiceArgs, cache_service_footprint, create_cache_service
-from components.kubernetes.http_service import http_footprint
 from components.kubernetes.jobs_api import JobsApiArgs, create_jobs_api, jobs_api_footprint
-from components.kubernetes.model_service import create_model_service
+from components.kubernetes.model_service import create_model_service, model_footprint
 from components.kubernetes.photo_worker import PhotoWorkerArgs, create_photo_worker, footprint
 from components.kubernetes.quota import Footprint
 from components.kubernetes.reconciler import FOOTPRINT as RECONCILER_FOOTPRINT
@@ -31,6 +30,7 @@ class WorkloadsArgs:
     reconciler: ReconcilerArgs
     model_services: tuple[ModelService, ...]
     redis_exporter_image: str
+    triton_image: str  # serves the model services
     cache: CacheServiceArgs | None = None  # the AI cache service, where the platform has a cache tier
 
 
@@ -41,7 +41,7 @@ def footprints(args: WorkloadsArgs) -> list[Footprint]:
         jobs_api_footprint(args.jobs_api),
         FOOTPRINT,
         RECONCILER_FOOTPRINT,
-        *(http_footprint(service.autoscale, service.resources) for service in args.model_services),
+        *(model_footprint(service) for service in args.model_services),
         *([cache_service_footprint(args.cache)] if args.cache else []),
     ]
 
@@ -59,7 +59,7 @@ class Workloads(pulumi.ComponentResource):
         create_reconciler(name, ns, args.reconciler, args.redis, child)
         create_redis_exporter(name, ns, args.redis_exporter_image, args.redis, child)
         for service in args.model_services:
-            create_model_service(name, ns, service, child)
+            create_model_service(name, ns, service, args.triton_image, child)
         if args.cache is not None:
             create_cache_service(name, ns, args.cache, child)
         self.register_outputs({})

@@ -61,17 +61,24 @@ class Autoscale(Model):
 
 
 class ModelService(Model):
-    """A model service another team builds and this platform runs."""
+    """A model service another team builds and this platform serves with Triton on the GPU pools: `image`
+    holds the team's Triton model repository under /models, copied into the pod before Triton starts."""
 
     name: Slug = Field(description="Service name (Deployment, Service and route)")
     image: PinnedImage
-    port: Annotated[int, Field(ge=1024, le=65535)] = Field(8080, description="Port the container serves HTTP on")
+    port: Annotated[int, Field(ge=1024, le=65535)] = Field(
+        8000, description="Port Triton serves HTTP on (not the metrics port, 8080)"
+    )
+    gpus: PositiveInt = Field(1, description="GPUs each pod requests (reserved out of the region's GPU pools)")
     route_prefix: Annotated[str, StringConstraints(pattern=r"^/api/v1/[a-z0-9-]+$")] = Field(
         description="Path prefix the gateway routes to the service"
     )
     timeout: Duration = Field(description="Request timeout at the gateway")
     retries: Retries | None = Field(None, description="Retries at the gateway (none by default)")
-    autoscale: Autoscale = Field(Autoscale(), description="HPA bounds and targets")
+    autoscale: Autoscale = Field(
+        Autoscale(min_replicas=1, max_replicas=1),
+        description="HPA bounds and targets (each pod holds `gpus` GPUs of the region's pools)",
+    )
     resources: Resources = Field(
         Resources(cpu_request="2", memory_request="4Gi", cpu_limit="4", memory_limit="8Gi"),
         description="Container requests and limits",
@@ -135,6 +142,12 @@ class KubernetesLayer(Model):
         description="Requests and limits of each GPU worker container (plus one GPU)",
     )
     saturday_prescale: SaturdayPrescale = Field(SaturdayPrescale(), description="Saturday pre-scaling of the worker")
+    # Newest Triton release on 2026-11-29: 26.10 (monthly releases; docs.nvidia.com/deeplearning/
+    # triton-inference-server/release-notes/rel-26-10.html: CUDA 13.4, compute capability 7.5 and later, which
+    # the pools' L4 GPUs (8.9) meet). Re-pin monthly; prod pins it by digest with `python -m infra pin-images`.
+    triton_image: PinnedImage = Field(
+        "nvcr.io/nvidia/tritonserver:26.10-py3", description="NVIDIA Triton Inference Server image (model services)"
+    )
     redis_exporter_image: PinnedImage = Field(
         "oliver006/redis_exporter:v1.74.0", description="redis_exporter image (queue memory and lag for the alerts)"
     )
@@ -149,7 +162,7 @@ class KubernetesLayer(Model):
         "https://acme-v02.api.letsencrypt.org/directory", description="ACME directory URL"
     )
 
-    @field_validator("redis_exporter_image")
+    @field_validator("redis_exporter_image", "triton_image")
     @classmethod
     def _exporter_pinned(cls, image: str) -> str:
         return require_pinned(image)
