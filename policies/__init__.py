@@ -1,6 +1,7 @@
 """The wedsync CrossGuard policy pack: policies in importable modules, the pack in __main__."""
 
 from policies import (
+    alerting,
     audit,
     cache,
     clusters,
@@ -33,6 +34,7 @@ ALL_POLICIES = [
     *tags.POLICIES,
     *freeze.POLICIES,
     *placeholders.POLICIES,
+    *alerting.POLICIES,
     *audit.POLICIES,
     *iam.POLICIES,
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from foundation.config import PLATFORM_KEY, KubernetesLayer, PlatformConfig, parse_platform_config
+from foundation.config import PLATFORM_KEY, PROJECT, KubernetesLayer, PlatformConfig, parse_platform_config
 from foundation.config.loader import platform_object, read_stack_config
 from infra.offline.analyzer import PolicyPackProcess
 from infra.offline.plan import Plan, run_program
@@ -45,10 +45,21 @@ def deployable_raw(stack: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-def build_plan(raw: dict[str, Any], stack: str) -> tuple[PlatformConfig, Plan]:
-    """Validate a raw config and run the real program on it under mocks."""
+# Alert webhook URLs a deploy sets as stack secrets (the tokens must never show in a plan in clear).
+PAGER_URL = "https://pager.example.test/hook/s3cr3t-pager-token"
+CHAT_URL = "https://chat.example.test/hook/s3cr3t-chat-token"
+
+
+def webhook_secrets(raw: dict[str, Any]) -> dict[str, str]:
+    """The stack config keys of the pager and chat webhooks (`pulumi config set --secret`), set."""
+    alerting = parse_platform_config(raw).alerting
+    return {f"{PROJECT}:{alerting.pager_webhook_key}": PAGER_URL, f"{PROJECT}:{alerting.chat_webhook_key}": CHAT_URL}
+
+
+def build_plan(raw: dict[str, Any], stack: str, secrets: dict[str, str] | None = None) -> tuple[PlatformConfig, Plan]:
+    """Validate a raw config and run the real program on it under mocks (with `secrets`: further stack config)."""
     platform = parse_platform_config(raw)
-    return platform, run_program(platform, stack, {PLATFORM_KEY: raw})
+    return platform, run_program(platform, stack, {PLATFORM_KEY: raw, **(secrets or {})})
 
 
 @pytest.fixture(scope="session")
@@ -63,13 +74,15 @@ def staging() -> tuple[PlatformConfig, Plan]:
 
 @pytest.fixture(scope="session")
 def prod_deployable() -> tuple[PlatformConfig, Plan]:
-    """prod with real-looking values instead of placeholders: what a deploy would apply."""
-    return build_plan(deployable_raw("prod"), "prod")
+    """prod with real-looking values instead of placeholders and its alert webhooks set: what a deploy applies."""
+    raw = deployable_raw("prod")
+    return build_plan(raw, "prod", webhook_secrets(raw))
 
 
 @pytest.fixture(scope="session")
 def staging_deployable() -> tuple[PlatformConfig, Plan]:
-    return build_plan(deployable_raw("staging"), "staging")
+    raw = deployable_raw("staging")
+    return build_plan(raw, "staging", webhook_secrets(raw))
 
 
 @pytest.fixture

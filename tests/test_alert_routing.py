@@ -13,15 +13,12 @@ from zoneinfo import ZoneInfo
 
 from components.kubernetes.alert_routing import PAGER, WEBHOOKS_SECRET, WEDDING_DAY
 from foundation.calendar import WEEKDAYS, in_weekly_window
-from foundation.config import PLATFORM_KEY, PlatformConfig, parse_platform_config
+from foundation.config import PlatformConfig
 from foundation.naming import MONITORING_NAMESPACE, PROMETHEUS_RELEASE
-from infra.offline.plan import run_program
-from tests.conftest import REPO, shipped_raw
+from tests.conftest import REPO, build_plan, shipped_raw, webhook_secrets
 from tests.wiring.cluster import Cluster, clusters
 
 RUNBOOKS = REPO / "docs" / "runbooks"
-PAGER_URL = "https://pager.example.test/hook/s3cr3t-pager-token"
-CHAT_URL = "https://chat.example.test/hook/s3cr3t-chat-token"
 
 
 def _rules(cluster: Cluster) -> list[dict[str, Any]]:
@@ -161,18 +158,8 @@ def test_inhibition_mutes_alerts_the_rules_mark_as_symptoms_under_a_region_down_
         assert all(label in s and label in t for s in sources for t in targets for label in inhibit.get("equal", []))
 
 
-def _plan_with_webhooks(stack: str) -> tuple[PlatformConfig, Any]:
-    raw = shipped_raw(stack)
-    platform = parse_platform_config(raw)
-    secrets = {
-        f"wedsync-platform:{platform.alerting.pager_webhook_key}": PAGER_URL,
-        f"wedsync-platform:{platform.alerting.chat_webhook_key}": CHAT_URL,
-    }
-    return platform, run_program(platform, stack, {PLATFORM_KEY: raw, **secrets})
-
-
 def test_webhook_urls_reach_alertmanager_through_a_mounted_secret_and_never_in_clear() -> None:
-    platform, plan = _plan_with_webhooks("staging")
+    platform, plan = build_plan(raw := shipped_raw("staging"), "staging", webhook_secrets(raw))
     dumped = json.dumps([r.inputs for r in plan.resources]) + json.dumps(plan.outputs)
     assert "s3cr3t" not in dumped
     for region, cluster in clusters(plan, platform).items():

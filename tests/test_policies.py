@@ -293,6 +293,33 @@ def test_a_preview_in_the_window_only_gets_an_advisory(policy_pack, prod) -> Non
     }
 
 
+def test_a_prod_deploy_whose_alerts_reach_nobody_is_refused(policy_pack, prod, staging) -> None:
+    platform, plan = prod  # no webhook set: the preview warns, a deploy is refused
+    (message,) = _violated(policy_pack, platform, plan.resources, deploy=True, now=TUESDAY.isoformat()).get(
+        "alerts-reach-someone", []
+    )[:1]
+    assert "receivers chat, pager notify nobody" in message
+    assert "alerts-reach-someone" not in _violated(policy_pack, platform, plan.resources, now=TUESDAY.isoformat())
+    staging_platform, staging_plan = staging  # staging may deploy without a pager
+    assert "alerts-reach-someone" not in _violated(
+        policy_pack, staging_platform, staging_plan.resources, deploy=True, now=TUESDAY.isoformat()
+    )
+
+
+def test_a_webhook_file_of_an_unmounted_secret_is_refused(policy_pack, prod_deployable) -> None:
+    platform, plan = prod_deployable
+
+    def unmount(props: dict) -> None:
+        props["values"]["alertmanager"]["alertmanagerSpec"]["secrets"] = []
+
+    tweaked = _tweak(plan, "kubernetes:helm.sh/v3:Release", unmount, name_contains="kube-prometheus-stack")
+    messages = _violated(policy_pack, platform, tweaked, deploy=True, now=TUESDAY.isoformat())["alerts-reach-someone"]
+    assert {m.split(",")[0] for m in messages} == {
+        "Alertmanager reads /etc/alertmanager/secrets/alertmanager-webhooks/pager-url",
+        "Alertmanager reads /etc/alertmanager/secrets/alertmanager-webhooks/chat-url",
+    }
+
+
 def test_staging_deploys_are_never_frozen(policy_pack, staging_deployable) -> None:
     platform, plan = staging_deployable
     assert _violated(policy_pack, platform, plan.resources, deploy=True, now=SATURDAY_AFTERNOON.isoformat()) == {}
@@ -444,6 +471,7 @@ def test_every_policy_is_fully_described() -> None:
             IMAGE_DIGEST_POLICY,  # tests/test_policy_protocol.py
             "no-placeholders",  # tests/test_placeholders.py
             "cache-residency",  # tests/test_cache_tier.py
+            "alerts-reach-someone",
         }
     )
     assert {p.name for p in ALL_POLICIES} == tested  # every policy has a violating case above
