@@ -10,7 +10,9 @@ A workload's most pods are its autoscaler's maximum (HPA maxReplicas, ScaledObje
 replicas, else one; a canary's brief doubling at full promotion is left to the namespace quota. Machines are
 counted whole (no kubelet reservations, no add-on pods), so a violation here surely cannot be scheduled. Pools and
 workloads join by cluster name (the EKS node group's clusterName, the GKE node pool's cluster, the Kubernetes
-provider's clusterIdentifier); a cluster whose pools' names are not known yet is not judged.
+provider's clusterIdentifier). Where a value the check reads is still unknown in a real preview (a new cluster's
+name), CrossGuard reports that it cannot run the policy, as an advisory (pulumi_policy/policy.py, UnknownValueError),
+instead of judging on a guess.
 """
 
 from __future__ import annotations
