@@ -1,7 +1,8 @@
 """Cost estimate per region at min, desired and max capacity, from the node-pool plan and the price table.
 
 Pure arithmetic: node pools (by instance type and capacity type, GPU pools cut to the season),
-NAT gateways, the ingress load balancer, Redis, the cluster fee; storage is priced per TB-month.
+NAT gateways, the ingress load balancer, Redis, the AI cache cluster, the cluster fee; storage is priced
+per TB-month.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from foundation.config import Cloud, PlatformConfig, Region, Season
+from foundation.config import CacheConfig, Cloud, PlatformConfig, Region, Season
 from foundation.node_pools import NodePoolPlan, PoolRole, plan_node_pools
 from foundation.prices import (
     CDN_EGRESS_GB,
@@ -19,6 +20,7 @@ from foundation.prices import (
     MEMORYSTORE_GB_HOURLY,
     NAT_GATEWAY_HOURLY,
     STORAGE_TB_MONTH,
+    cache_node_hourly,
     instance_hourly,
     redis_hourly,
 )
@@ -34,6 +36,7 @@ class CostKind(StrEnum):
     NAT = "nat"
     LOAD_BALANCER = "load_balancer"
     REDIS = "redis"
+    CACHE = "cache"  # the AI cache cluster (foundation/config/cache.py)
     CDN_EGRESS = "cdn_egress"
 
 
@@ -54,6 +57,7 @@ class CostLine:
     at_min: float
     at_desired: float
     at_max: float
+    pool: str = ""  # a node pool's line: the pool's name (NodePoolPlan.name)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ def _pool_line(pool: NodePoolPlan, season: Season) -> CostLine:
         hourly * bounds.min_size,
         hourly * bounds.desired_size,
         hourly * bounds.max_size,
+        pool.name,
     )
 
 
@@ -108,11 +113,23 @@ def region_cost(platform: PlatformConfig, region: Region, season: Season) -> Reg
                 MEMORYSTORE_GB_HOURLY.usd * region.redis.memory_gb,
             )
         )
+    if platform.cache is not None:
+        lines.append(_cache_line(platform.cache, region))
     if platform.delivery:
         gb = platform.delivery.monthly_delivery_gb
         monthly = CDN_EGRESS_GB[cloud].usd * gb
         lines.append(_fixed(CostKind.CDN_EGRESS, f"CDN egress ({gb:,} GB/month)", monthly / HOURS_PER_MONTH))
     return RegionCost(region.id, tuple(lines), STORAGE_TB_MONTH[cloud].usd)
+
+
+def _cache_line(cache: CacheConfig, region: Region) -> CostLine:
+    """The region's AI cache cluster: every primary and replica of every shard is a billed node."""
+    nodes = cache.shards * (1 + cache.replicas_per_shard)
+    aws = region.cloud is Cloud.AWS
+    node_type = cache.aws_node_type if aws else cache.gcp_node_type
+    engine = "ElastiCache for Valkey" if aws else "Memorystore for Redis Cluster"
+    hourly = cache_node_hourly(region.cloud.value, node_type).usd * nodes
+    return _fixed(CostKind.CACHE, f"AI cache ({engine}, {nodes} x {node_type})", hourly)
 
 
 def platform_cost(platform: PlatformConfig, season: Season | None = None) -> list[RegionCost]:

@@ -32,6 +32,15 @@ GCP_STORAGE = "https://cloud.google.com/storage/pricing (dual-region Standard, A
 AWS_CLOUDFRONT = "https://aws.amazon.com/cloudfront/pricing/ (data transfer out, North America and Europe, first 10 TB)"
 GCP_CDN = "https://cloud.google.com/cdn/pricing (cache egress, North America and Europe, first 10 TB)"
 GCP_GKE = "https://cloud.google.com/kubernetes-engine/pricing (cluster management fee)"
+AWS_ELASTICACHE_VALKEY = (
+    "https://aws.amazon.com/elasticache/pricing/ (on-demand nodes, us-east-1: the Redis OSS node price less AWS's "
+    "stated 20% Valkey discount for node-based clusters, which was not read on the page itself; its serverless "
+    "section, read 2026-11-29 in the aws.eu/it/elasticache/pricing copy, lists serverless Valkey 33% below)"
+)
+GCP_MEMORYSTORE_CLUSTER = (
+    "https://cloud.google.com/memorystore/docs/cluster/pricing (per node-hour, us-central1; the page renders its "
+    "table per region by script and the figures were not read from it: recorded from the list as remembered, verify)"
+)
 
 ON_DEMAND, SPOT = Capacity.ON_DEMAND, Capacity.SPOT
 
@@ -75,6 +84,20 @@ REDIS_NODE_HOURLY: dict[str, Price] = {
     "cache.r7g.large": Price(0.219, AWS_ELASTICACHE),
     "cache.r7g.xlarge": Price(0.437, AWS_ELASTICACHE),
 }
+# The AI cache tier (foundation/config/cache.py): ElastiCache for Valkey node-hours, priced as the Redis OSS node less
+# the Valkey discount; Memorystore for Redis Cluster per node (every primary and replica is a billed node).
+VALKEY_DISCOUNT = 0.20
+CACHE_RECORDED = "2026-11-29"
+VALKEY_NODE_HOURLY: dict[str, Price] = {
+    node_type: Price(round(price.usd * (1 - VALKEY_DISCOUNT), 4), AWS_ELASTICACHE_VALKEY, CACHE_RECORDED)
+    for node_type, price in REDIS_NODE_HOURLY.items()
+}
+MEMORYSTORE_CLUSTER_NODE_HOURLY: dict[str, Price] = {
+    "REDIS_SHARED_CORE_NANO": Price(0.0436, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED),
+    "REDIS_STANDARD_SMALL": Price(0.1080, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED),
+    "REDIS_HIGHMEM_MEDIUM": Price(0.1750, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED),
+    "REDIS_HIGHMEM_XLARGE": Price(0.7780, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED),
+}
 MEMORYSTORE_GB_HOURLY = Price(0.063, GCP_MEMORYSTORE)  # Standard (HA) tier, 5-10 GB capacity band
 NAT_GATEWAY_HOURLY = {"aws": Price(0.045, AWS_VPC), "gcp": Price(0.044, GCP_NAT)}
 LOAD_BALANCER_HOURLY = {"aws": Price(0.0225, AWS_ELB), "gcp": Price(0.025, GCP_LB)}
@@ -96,7 +119,16 @@ def instance_hourly(instance_type: str, capacity: Capacity) -> Price:
 
 
 def redis_hourly(node_type: str) -> Price:
-    price = REDIS_NODE_HOURLY.get(node_type)
+    return _node_price(REDIS_NODE_HOURLY, node_type)
+
+
+def cache_node_hourly(cloud: str, node_type: str) -> Price:
+    """One node of the AI cache cluster: ElastiCache for Valkey (aws) or Memorystore for Redis Cluster (gcp)."""
+    return _node_price(VALKEY_NODE_HOURLY if cloud == "aws" else MEMORYSTORE_CLUSTER_NODE_HOURLY, node_type)
+
+
+def _node_price(table: dict[str, Price], node_type: str) -> Price:
+    price = table.get(node_type)
     if price is None:
         raise UnknownPrice(f"no price recorded for {node_type} in foundation/prices.py")
     return price

@@ -5,6 +5,7 @@ from __future__ import annotations
 from foundation.config import PlatformConfig, Season
 from foundation.cost import CostKind, gpu_max_hourly, platform_cost
 from foundation.prices import HOURS_PER_MONTH
+from foundation.workload_cost import AI_CACHE, SHARED, WorkloadCost, region_cost_by_workload
 
 
 def render_cost(platform: PlatformConfig) -> str:
@@ -43,4 +44,46 @@ def render_cost(platform: PlatformConfig) -> str:
         f"  off-season vs peak at max capacity: {off:.2f} vs {peak:.2f} $/h, saving {peak - off:.2f} $/h "
         f"(${(peak - off) * HOURS_PER_MONTH:,.0f}/month, {100 * (peak - off) / peak:.0f}%)"
     )
+    lines.extend(render_cost_by_workload(platform))
     return "\n".join(lines)
+
+
+def render_cost_by_workload(platform: PlatformConfig) -> list[str]:
+    """The cost table split by workload (foundation/workload_cost.py), at desired and at max capacity: one column
+    per region, the stack's total and each workload's share of it; the region totals match the table above."""
+    by_region = {r.id: region_cost_by_workload(platform, r, platform.season) for r in platform.regions}
+    lines = [*_workload_block(by_region, "at_desired"), *_workload_block(by_region, "at_max")]
+    lines.append(
+        "  GPU pools: the model services pay for their GPUs at the pools' average price per GPU (reserved GPUs at max,"
+        " HPA minima below), the photo worker for the rest."
+    )
+    if platform.cache:
+        lines.append(f"  {AI_CACHE}: the cache cluster, and the cache service's requests' share of the system pool.")
+    lines.append(
+        f"  {SHARED}: control plane, NAT, load balancer, job-queue Redis, CDN egress, the rest of the system pool."
+    )
+    return lines
+
+
+def _workload_block(by_region: dict[str, tuple[WorkloadCost, ...]], level: str) -> list[str]:
+    """One level's rows: each workload per region, its stack total and share, then the region totals."""
+    widths = [max(10, len(region) + 2) for region in by_region]
+    regions = list(by_region.values())
+
+    def row(label: str, amounts: list[float], tail: str) -> str:
+        cells = "".join(f"{a:>{w}.2f}" for a, w in zip(amounts, widths, strict=True))
+        return f"    {label:<18}{cells}{sum(amounts):>10.2f}{tail}"
+
+    stack_total = sum(w.at(level) for shares in regions for w in shares)
+    lines = [
+        f"  Cost by workload at {level.removeprefix('at_')} capacity ($/h):",
+        f"    {'workload':<18}"
+        + "".join(f"{r:>{w}}" for r, w in zip(by_region, widths, strict=True))
+        + f"{'total':>10}{'share':>8}",
+    ]
+    for index, first in enumerate(regions[0]):
+        amounts = [shares[index].at(level) for shares in regions]
+        share = 100 * sum(amounts) / stack_total if stack_total else 0.0
+        lines.append(row(first.workload, amounts, f"{share:>7.1f}%"))
+    lines.append(row("region total", [sum(w.at(level) for w in shares) for shares in regions], ""))
+    return lines

@@ -189,6 +189,24 @@ RESOURCE_TWEAKS: list[tuple[str, str, str, Edit]] = [
         lambda p: p.update(authorizationMode="AUTH_MODE_DISABLED"),
     ),
     ("redis-failover-in-prod", "gcp:redis/cluster:Cluster", "", lambda p: p.update(replicaCount=0)),
+    (  # a model service's HPA past what the GPU pools hold beside the photo worker's KEDA maximum
+        "gpu-workloads-fit-gpu-pools",
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        "venue-analysis",
+        lambda p: p["spec"].update(maxReplicas=40),
+    ),
+    (  # the cache service's HPA past the system pool (100 x 500m CPU on 8 x m6i.xlarge)
+        "workloads-fit-cpu-pools",
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        "ai-cache-service",
+        lambda p: p["spec"].update(maxReplicas=100),
+    ),
+    (  # the PDF worker's KEDA maximum past its own pool (asia-southeast1: 4 x e2-standard-8)
+        "workloads-fit-cpu-pools",
+        "kubernetes:keda.sh/v1alpha1:ScaledObject",
+        "asia-southeast1-kubernetes-pdf-analysis",
+        lambda p: p["spec"].update(maxReplicaCount=500),
+    ),
     ("required-tags", "aws:ec2/vpc:Vpc", "", lambda p: p["tags"].pop("component")),
     ("required-tags", "gcp:storage/bucket:Bucket", "", lambda p: p["labels"].pop("environment")),
 ]
@@ -239,6 +257,35 @@ def test_queue_pools_over_budget_are_blocked_and_name_a_pool(policy_pack, varian
     (message,) = _violated(policy_pack, platform, plan.resources)["queue-pool-budget"]
     assert "worst-case queue-worker spend 31.73 $/h" in message and "exceeds the budget of 30.00 $/h" in message
     assert _violated(policy_pack, platform, plan.resources, queue_pool_hourly_budget_usd=32) == {}
+
+
+def test_gpu_workloads_past_the_gpu_pools_name_the_cluster_and_every_count(policy_pack, prod) -> None:
+    """us-east-1 off-season: 5 + 8 GPU nodes of one GPU each; the photo worker's KEDA cap is what the three model
+    services' reservation (1 GPU each) leaves, so raising one HPA to 40 asks for 40 + 1 + 1 + 8 GPUs."""
+    platform, plan = prod
+    raised = _tweak(
+        plan,
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        lambda p: p["spec"].update(maxReplicas=40),
+        name_contains="us-east-1-kubernetes-workloads-venue-analysis",
+    )
+    (message,) = _violated(policy_pack, platform, raised)["gpu-workloads-fit-gpu-pools"]
+    assert message.startswith("cluster wedsync-prod-us-east-1: GPU workloads at their maxima request 50 GPUs")
+    assert "photography-ai/venue-analysis 40 x 1" in message and "photography-ai/gpu-worker 8 x 1" in message
+    assert message.endswith("but its GPU pools hold 13 at their maxima")
+
+
+def test_a_cpu_pool_too_small_for_its_workloads_names_the_pool_and_the_largest(policy_pack, prod) -> None:
+    platform, plan = prod
+    raised = _tweak(
+        plan,
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        lambda p: p["spec"].update(maxReplicas=100),
+        name_contains="us-east-1-kubernetes-workloads-ai-cache-service",
+    )
+    (message,) = _violated(policy_pack, platform, raised)["workloads-fit-cpu-pools"]
+    assert "cluster wedsync-prod-us-east-1" in message and "{'node-type': 'system'}" in message
+    assert "of its 8 x m6i.xlarge" in message and "largest: photography-ai/ai-cache-service, 100 pods" in message
 
 
 def _storage_program(backup_region: str) -> Callable[[], None]:

@@ -46,6 +46,10 @@ def test_prod_preview_writes_a_plan_with_every_aws_region(tmp_path: Path) -> Non
     assert plan["outputs"]["credentials"] == "[secret]"  # kubeconfigs and Redis tokens never in clear
     assert "Total:" in result.stdout
     assert "apac: asia-southeast1 (single region: NO failover" in result.stdout
+    costs = result.stdout.split("Cost by workload at max capacity", 1)[1]  # the workload split reaches the CLI
+    assert all(
+        f"\n    {name} " in costs for name in ("photo worker", "model services", "pdf-analysis", "AI cache tier")
+    )
 
 
 def test_inputs_use_the_engines_camel_case_wire_names(tmp_path: Path) -> None:

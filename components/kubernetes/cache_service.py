@@ -16,10 +16,10 @@ from components.kubernetes.http_service import create_http_service, http_footpri
 from components.kubernetes.mesh import destination_rule
 from components.kubernetes.monitoring import Alert, alert_rule
 from components.kubernetes.objects import http_probe, labels, locked_down, meta, requirements, selector
-from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.rollout import Canary, create_mesh_route
 from foundation.config import CacheServiceConfig, FreezeWindow, Rollouts
+from foundation.footprints import Footprint
 from foundation.naming import (
     CACHE_SERVICE,
     CACHE_SERVICE_PORT,

@@ -14,9 +14,9 @@ from components.kubernetes.objects import (
     scratch_volume,
     selector,
 )
-from components.kubernetes.quota import Footprint
 from components.kubernetes.rollout import ROLLOUTS_API, Canary, create_rollout
 from foundation.config import Autoscale, Resources
+from foundation.footprints import Footprint
 from foundation.naming import METRICS_PORT, SERVICE_PORT
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT, SYSTEM_NODE_LABELS
 

@@ -12,10 +12,10 @@ import pulumi_kubernetes as k8s
 from components.kubernetes.canary_analysis import outside_freeze, p95_latency, success_rate
 from components.kubernetes.http_service import create_http_service, http_footprint
 from components.kubernetes.objects import http_probe, locked_down, requirements, scratch_mount
-from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.rollout import Canary
 from foundation.config import ApiConfig, Autoscale, FreezeWindow, Resources, Rollouts
+from foundation.footprints import Footprint
 from foundation.naming import (
     API_PORT,
     API_VIRTUAL_SERVICE,

@@ -3,14 +3,11 @@ under /api/v1/<name>: plain Deployments under an HPA, not KServe (docs/progressi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.http_service import create_http_service
 from components.kubernetes.objects import http_probe, locked_down, requirements, scratch_mount, scratch_volume
-from components.kubernetes.quota import Footprint
 from foundation.config import ModelService
 from foundation.naming import METRICS_PORT
 
@@ -20,16 +17,6 @@ MODEL_REPOSITORY = "/models"  # in the team's image, and where Triton reads it i
 # "Model Management" and protocol/README "Health"), so no traffic reaches a pod still loading its models.
 READY_PATH, LIVE_PATH = "/v2/health/ready", "/v2/health/live"
 # Triton exports nv_inference_* and nv_gpu_* in Prometheus format on --metrics-port (user guide "Metrics").
-
-
-def model_footprint(service: ModelService) -> Footprint:
-    """Most pods at once: the HPA's maximum (GPU pods roll without surge), each with its GPUs."""
-    return Footprint(pods=service.autoscale.max_replicas, resources=service.resources, gpus=service.gpus)
-
-
-def reserved_gpus(services: Iterable[ModelService]) -> int:
-    """GPUs the model services may hold at once, carved out of a region's GPU pools before the photo worker's."""
-    return sum(f.pods * f.gpus for f in map(model_footprint, services))
 
 
 def triton_args(service: ModelService) -> list[str]:

@@ -19,10 +19,10 @@ from components.kubernetes.objects import (
     selector,
 )
 from components.kubernetes.queue_scaler import QueueScaling, create_queue_scaler
-from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.calendar import Weekday
 from foundation.config import Resources, SaturdayPrescale, SeasonProfile, WorkerConfig
+from foundation.footprints import Footprint
 from foundation.naming import LIVENESS_PATH, METRICS_PORT, READINESS_PATH, WORKER
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT
 

@@ -25,7 +25,6 @@ from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessAr
 from components.kubernetes.image_verification import ImageVerification, ImageVerificationArgs
 from components.kubernetes.jobs_api import JobsApiArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
-from components.kubernetes.model_service import reserved_gpus
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
@@ -36,6 +35,7 @@ from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.workloads import Workloads, WorkloadsArgs, footprints
 from foundation.config import Cloud, KubernetesLayer, PlatformConfig, Region
+from foundation.footprints import reserved_gpus
 from foundation.naming import GATEWAY_NAMESPACE, GATEWAY_RELEASE, api_hosts, cluster_name_for
 from foundation.node_pools import gpu_capacity, plan_node_pools
 from foundation.supply_chain import KYVERNO_NAMESPACE, allow_list

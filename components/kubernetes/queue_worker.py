@@ -22,10 +22,11 @@ from components.kubernetes.objects import (
     selector,
 )
 from components.kubernetes.queue_scaler import QueueScaling, create_queue_scaler
-from components.kubernetes.quota import Footprint, quota_hard
+from components.kubernetes.quota import quota_hard
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.calendar import Weekday
 from foundation.config import QueueWorkload, Quota, SaturdayPrescale, Season
+from foundation.footprints import Footprint
 from foundation.naming import GKE_METADATA_SERVER, LIVENESS_PATH, METRICS_PORT, READINESS_PATH
 
 # The worker image's contract: where it finds its queue, its objects and the port of its health server.

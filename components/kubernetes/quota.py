@@ -9,21 +9,12 @@ asks for, and refuses anything beyond.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from components.kubernetes.istio import PROXY_RESOURCES
-from foundation.config import Quota, Resources
+from foundation.config import Quota
+from foundation.footprints import Footprint
 from foundation.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
 from foundation.scheduling import GPU_RESOURCE
-
-
-@dataclass(frozen=True)
-class Footprint:
-    """The most pods of a workload at once, and each pod's containers' resources (one container each)."""
-
-    pods: int
-    resources: Resources
-    gpus: int = 0
 
 
 def quota_hard(footprints: Iterable[Footprint], quota: Quota) -> dict[str, str]:

@@ -14,9 +14,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.objects import labels, locked_down, meta, pod_security, requirements
-from components.kubernetes.quota import Footprint
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.config import Resources
+from foundation.footprints import Footprint
 from foundation.naming import RECONCILER
 from foundation.scheduling import SYSTEM_NODE_LABELS
 

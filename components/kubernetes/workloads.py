@@ -9,14 +9,14 @@ import pulumi
 
 from components.kubernetes.cache_service import CacheServiceArgs, cache_service_footprint, create_cache_service
 from components.kubernetes.jobs_api import JobsApiArgs, create_jobs_api, jobs_api_footprint
-from components.kubernetes.model_service import create_model_service, model_footprint
+from components.kubernetes.model_service import create_model_service
 from components.kubernetes.photo_worker import PhotoWorkerArgs, create_photo_worker, footprint
-from components.kubernetes.quota import Footprint
 from components.kubernetes.reconciler import FOOTPRINT as RECONCILER_FOOTPRINT
 from components.kubernetes.reconciler import ReconcilerArgs, create_reconciler
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.redis_exporter import FOOTPRINT, create_redis_exporter
 from foundation.config import ModelService
+from foundation.footprints import Footprint, model_footprint
 
 
 @dataclass(frozen=True)
