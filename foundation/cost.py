@@ -58,6 +58,7 @@ class CostLine:
     at_desired: float
     at_max: float
     pool: str = ""  # a node pool's line: the pool's name (NodePoolPlan.name)
+    estimated: bool = False  # priced from a figure not read on the provider's page (foundation/prices.py)
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,10 @@ def _cache_line(cache: CacheConfig, region: Region) -> CostLine:
     aws = region.cloud is Cloud.AWS
     node_type = cache.aws_node_type if aws else cache.gcp_node_type
     engine = "ElastiCache for Valkey" if aws else "Memorystore for Redis Cluster"
-    hourly = cache_node_hourly(region.cloud.value, node_type).usd * nodes
-    return _fixed(CostKind.CACHE, f"AI cache ({engine}, {nodes} x {node_type})", hourly)
+    price = cache_node_hourly(region.cloud.value, node_type)
+    hourly = price.usd * nodes
+    item = f"AI cache ({engine}, {nodes} x {node_type})"
+    return CostLine(CostKind.CACHE, item, hourly, hourly, hourly, estimated=not price.read_on_page)
 
 
 def platform_cost(platform: PlatformConfig, season: Season | None = None) -> list[RegionCost]:

@@ -52,6 +52,7 @@ class Price:
     usd: float
     source: str
     recorded: str = RECORDED
+    read_on_page: bool = True  # False: not read on the provider's page (an estimate the cost report flags)
 
 
 # Instance and machine types per hour, by capacity type. GCP G2/A2 prices include their GPUs.
@@ -89,14 +90,14 @@ REDIS_NODE_HOURLY: dict[str, Price] = {
 VALKEY_DISCOUNT = 0.20
 CACHE_RECORDED = "2026-11-29"
 VALKEY_NODE_HOURLY: dict[str, Price] = {
-    node_type: Price(round(price.usd * (1 - VALKEY_DISCOUNT), 4), AWS_ELASTICACHE_VALKEY, CACHE_RECORDED)
+    node_type: Price(round(price.usd * (1 - VALKEY_DISCOUNT), 4), AWS_ELASTICACHE_VALKEY, CACHE_RECORDED, False)
     for node_type, price in REDIS_NODE_HOURLY.items()
 }
 MEMORYSTORE_CLUSTER_NODE_HOURLY: dict[str, Price] = {
-    "REDIS_SHARED_CORE_NANO": Price(0.0436, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED),
-    "REDIS_STANDARD_SMALL": Price(0.1080, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED),
-    "REDIS_HIGHMEM_MEDIUM": Price(0.1750, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED),
-    "REDIS_HIGHMEM_XLARGE": Price(0.7780, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED),
+    "REDIS_SHARED_CORE_NANO": Price(0.0436, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED, False),
+    "REDIS_STANDARD_SMALL": Price(0.1080, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED, False),
+    "REDIS_HIGHMEM_MEDIUM": Price(0.1750, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED, False),
+    "REDIS_HIGHMEM_XLARGE": Price(0.7780, GCP_MEMORYSTORE_CLUSTER, CACHE_RECORDED, False),
 }
 MEMORYSTORE_GB_HOURLY = Price(0.063, GCP_MEMORYSTORE)  # Standard (HA) tier, 5-10 GB capacity band
 NAT_GATEWAY_HOURLY = {"aws": Price(0.045, AWS_VPC), "gcp": Price(0.044, GCP_NAT)}

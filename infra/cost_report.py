@@ -44,6 +44,12 @@ def render_cost(platform: PlatformConfig) -> str:
         f"  off-season vs peak at max capacity: {off:.2f} vs {peak:.2f} $/h, saving {peak - off:.2f} $/h "
         f"(${(peak - off) * HOURS_PER_MONTH:,.0f}/month, {100 * (peak - off) / peak:.0f}%)"
     )
+    estimated = sorted({line.item for cost in costs for line in cost.lines if line.estimated})
+    if estimated:
+        lines.append(
+            "  estimated prices (not read on the provider's pricing page; verify before budgeting): "
+            + "; ".join(estimated)
+        )
     lines.extend(render_cost_by_workload(platform))
     return "\n".join(lines)
 

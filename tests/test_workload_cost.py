@@ -56,6 +56,20 @@ def test_each_region_prices_every_node_of_its_cache_cluster(prod) -> None:
         assert f"6 x {node_type}" in line.item
 
 
+def test_the_preview_names_every_line_priced_from_a_figure_not_read_on_its_page(prod) -> None:
+    platform, _ = prod
+    (note,) = [line for line in render_cost(platform).splitlines() if line.lstrip().startswith("estimated prices")]
+    estimated = {
+        line.item
+        for region in platform.regions
+        for line in region_cost(platform, region, platform.season).lines
+        if line.estimated
+    }
+    assert estimated and all(item in note for item in estimated)
+    no_cache = platform.model_copy(update={"cache": None})
+    assert "estimated prices" not in render_cost(no_cache)
+
+
 def _gpu_pools_at_max(plan: Plan, region: str) -> tuple[float, int]:
     """The region's tainted GPU pools at their maxima, read from the plan: their hourly price and their GPUs."""
     owner = top_level(plan)
