@@ -80,6 +80,7 @@ def kube_platform_args(
     *,
     kubeconfig: pulumi.Input[str],
     store_uri: pulumi.Input[str],
+    bucket_uri: pulumi.Input[str],
     redis: RedisConnection,
     identities: WorkloadIdentities,
     dns_role_arn: pulumi.Input[str],
@@ -93,7 +94,8 @@ def kube_platform_args(
     cache_identity: dict[str, pulumi.Input[str]] | None = None,
     queue_identities: dict[str, dict[str, pulumi.Input[str]]] | None = None,
 ) -> KubePlatformArgs:
-    """The layer's args for a region, from the platform config and the region's cloud resources (`cache`: the
+    """The layer's args for a region, from the platform config and the region's cloud resources (`store_uri`: the
+    photos' root, `bucket_uri` the bucket's, under which each queue worker keeps its `bucket_prefix`; `cache`: the
     region's AI cache cluster, and `cache_identity` the cache service's cloud identity)."""
     layer = platform.kubernetes
     image = region.worker_image or platform.worker.image
@@ -101,6 +103,14 @@ def kube_platform_args(
     local_freeze = platform.freeze.model_copy(
         update={"timezone": region.timezone or platform.freeze.timezone}
     )  # the change freeze on the region's clock
+    queue_workers = queue_worker_args(
+        platform,
+        region,
+        store_uri=bucket_uri,
+        identities=queue_identities or {},
+        redis_port=redis.port,
+        metadata_server=metadata_server_egress,
+    )
     return KubePlatformArgs(
         cloud=region.cloud,
         region=region.id,
@@ -166,14 +176,7 @@ def kube_platform_args(
         else ImageVerificationArgs(layer.charts.kyverno, image_signing_public_key, allow_list(platform, region.cloud)),
         alert_webhooks=hooks,
         alertmanager=alertmanager_values(platform, hooks),
-        queue_workers=queue_worker_args(
-            platform,
-            region,
-            store_uri=store_uri,
-            identities=queue_identities or {},
-            redis_port=redis.port,
-            metadata_server=metadata_server_egress,
-        ),
+        queue_workers=queue_workers,
     )
 
 
