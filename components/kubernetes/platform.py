@@ -28,8 +28,9 @@ from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
+from components.kubernetes.queue_monitoring import create_queue_dashboard
 from components.kubernetes.queue_worker import QueueWorker, QueueWorkerArgs
-from components.kubernetes.queue_workers import queue_worker_args
+from components.kubernetes.queue_workers import queue_worker_args, watched_queues
 from components.kubernetes.quota import quota_hard
 from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
@@ -164,6 +165,7 @@ def kube_platform_args(
             )
             if platform.cache is not None and cache is not None
             else None,
+            queue_streams=tuple(worker.workload.stream for worker in queue_workers),
         ),
         dns_role_arn=dns_role_arn,
         autoscaler_role_arn=autoscaler_role_arn,
@@ -246,6 +248,12 @@ class KubePlatform(pulumi.ComponentResource):
         for worker in args.queue_workers:
             QueueWorker(f"{name}-{worker.workload.name}", worker, args.workloads.redis, after_addons)
         Monitoring(f"{name}-monitoring", layer.namespace, layer.runbooks_url, after_namespace)
+        create_queue_dashboard(
+            f"{name}-queue-dashboard",
+            layer.namespace,
+            watched_queues(args.workloads, args.queue_workers),
+            after_namespace,
+        )
         if args.preview_subjects:
             PreviewAccess(
                 f"{name}-preview-access",
