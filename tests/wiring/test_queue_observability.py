@@ -123,6 +123,9 @@ def test_on_gcp_the_pods_account_is_object_user_under_the_configured_prefix_only
         bucket, prefix = _store(cluster, workload).removeprefix("gs://").split("/", 1)
         assert (grant.inputs["bucket"], prefix) == (bucket, workload.bucket_prefix)
         assert grant.inputs["role"] == "roles/storage.objectUser"
+        # IAM Conditions apply only on buckets with uniform bucket-level access (no ACLs around them).
+        google_bucket = by_output(plan, "gcp:storage/bucket:Bucket", "name", bucket)
+        assert google_bucket.inputs["uniformBucketLevelAccess"] is True
         expression = grant.inputs["condition"]["expression"]
         assert expression == (
             f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/{prefix}") || '
