@@ -239,12 +239,20 @@ GPU_WORKER_PANELS: tuple[Panel, ...] = (
 class Monitoring(pulumi.ComponentResource):
     """What kube-prometheus-stack picks up for the worker and the jobs API."""
 
-    def __init__(self, name: str, namespace: str, runbooks_url: str, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        namespace: str,
+        runbooks_url: str,
+        opts: pulumi.ResourceOptions | None = None,
+        worker_alerts: tuple[Alert, ...] = (),
+    ):
+        """`worker_alerts`: the GPU worker's alerts as a queue worker (components/kubernetes/queue_monitoring.py)."""
         super().__init__("wedsync:k8s:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for app in (WORKER, JOBS_API, REDIS_EXPORTER):
             service_monitor(f"{name}-{app}-monitor", app, namespace, child)
-        rules = [alert_rule(alert, runbooks_url) for alert in ALERTS]
+        rules = [alert_rule(alert, runbooks_url) for alert in (*ALERTS, *worker_alerts)]
         k8s.apiextensions.CustomResource(  # istio_* metrics: every sidecar's Envoy, on a port outside capture
             f"{name}-envoy-monitor",
             api_version="monitoring.coreos.com/v1",

@@ -28,14 +28,14 @@ from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
-from components.kubernetes.queue_monitoring import create_queue_dashboard
+from components.kubernetes.queue_monitoring import create_queue_dashboard, flow_alerts
 from components.kubernetes.queue_worker import QueueWorker, QueueWorkerArgs
-from components.kubernetes.queue_workers import queue_worker_args, watched_queues
+from components.kubernetes.queue_workers import photo_queue, queue_worker_args, watched_queues
 from components.kubernetes.quota import quota_hard
 from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.workloads import Workloads, WorkloadsArgs, footprints
-from foundation.config import Cloud, KubernetesLayer, PlatformConfig, Region
+from foundation.config import Cloud, KubernetesLayer, PlatformConfig, QueueAlerting, Region
 from foundation.naming import GATEWAY_NAMESPACE, GATEWAY_RELEASE, api_hosts, cluster_name_for
 from foundation.node_pools import gpu_capacity, plan_node_pools
 from foundation.supply_chain import KYVERNO_NAMESPACE, allow_list
@@ -247,7 +247,13 @@ class KubePlatform(pulumi.ComponentResource):
         )
         for worker in args.queue_workers:
             QueueWorker(f"{name}-{worker.workload.name}", worker, args.workloads.redis, after_addons)
-        Monitoring(f"{name}-monitoring", layer.namespace, layer.runbooks_url, after_namespace)
+        Monitoring(
+            f"{name}-monitoring",
+            layer.namespace,
+            layer.runbooks_url,
+            after_namespace,
+            flow_alerts(photo_queue(args.workloads), QueueAlerting()),  # the config's defaults
+        )
         create_queue_dashboard(
             f"{name}-queue-dashboard",
             layer.namespace,

@@ -61,20 +61,11 @@ class WatchedQueue:
         return f'{{namespace="{self.namespace}", horizontalpodautoscaler="{keda_hpa(self.workload)}"}}'
 
 
-def queue_alerts(queue: WatchedQueue, limits: QueueAlerting) -> tuple[Alert, ...]:
-    """Backlog, stalled consumers, pods at KEDA's maximum, KEDA errors and a crash-looping worker."""
+def flow_alerts(queue: WatchedQueue, limits: QueueAlerting) -> tuple[Alert, ...]:
+    """Whether the queue flows: consumers stalled with jobs waiting, pods held at KEDA's maximum."""
     name, group, hpa = queue.workload, queue.group_selector, queue.hpa_selector
     stalled = f"{limits.stalled_minutes}m"
     return (
-        Alert(
-            "QueueWorkerBacklog",
-            f"max(redis_stream_group_lag{group}) > {limits.backlog_jobs}",
-            f"{limits.backlog_minutes}m",
-            "warning",
-            name,
-            f"more than {limits.backlog_jobs} {name} jobs wait to be delivered",
-            symptom=True,
-        ),
         Alert(
             "QueueWorkerStalled",
             # Jobs waited the whole window and the group's last delivered entry did not move: no consumer reads.
@@ -95,8 +86,25 @@ def queue_alerts(queue: WatchedQueue, limits: QueueAlerting) -> tuple[Alert, ...
             name,
             f"{name} has run at KEDA's maximum pod count for {limits.at_max_minutes} minutes",
         ),
-        autoscaler_errors_alert(name),
-        crash_looping_alert(name),
+    )
+
+
+def queue_alerts(queue: WatchedQueue, limits: QueueAlerting) -> tuple[Alert, ...]:
+    """A config-defined queue worker's alerts: backlog, the flow alerts, KEDA errors and a crash-looping worker
+    (the GPU photo worker has its own backlog alert on its own lag gauge, and these others among its ALERTS)."""
+    return (
+        Alert(
+            "QueueWorkerBacklog",
+            f"max(redis_stream_group_lag{queue.group_selector}) > {limits.backlog_jobs}",
+            f"{limits.backlog_minutes}m",
+            "warning",
+            queue.workload,
+            f"more than {limits.backlog_jobs} {queue.workload} jobs wait to be delivered",
+            symptom=True,
+        ),
+        *flow_alerts(queue, limits),
+        autoscaler_errors_alert(queue.workload),
+        crash_looping_alert(queue.workload),
     )
 
 

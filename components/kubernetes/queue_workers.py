@@ -49,10 +49,11 @@ def queue_worker_args(
     )
 
 
+def photo_queue(workloads: WorkloadsArgs) -> WatchedQueue:
+    """The GPU photo worker as a queue worker: its stream and group, its ScaledObject named after it."""
+    return WatchedQueue(WORKER, workloads.namespace, workloads.worker.queue.stream, workloads.worker.queue.group)
+
+
 def watched_queues(workloads: WorkloadsArgs, queue_workers: tuple[QueueWorkerArgs, ...]) -> tuple[WatchedQueue, ...]:
     """Every queue worker of the cluster, the GPU photo worker first, as the dashboard's rows see them."""
-    photos = workloads.worker.queue
-    return (
-        WatchedQueue(WORKER, workloads.namespace, photos.stream, photos.group),
-        *(watched_queue(worker.workload) for worker in queue_workers),
-    )
+    return (photo_queue(workloads), *(watched_queue(worker.workload) for worker in queue_workers))

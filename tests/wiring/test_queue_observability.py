@@ -194,6 +194,15 @@ def test_each_queue_worker_has_the_generic_alerts_on_its_own_queue(prod) -> None
             assert backlog["for"] == f"{workload.alerts.backlog_minutes}m"
 
 
+def test_the_gpu_worker_has_the_flow_alerts_on_its_own_queue(prod) -> None:
+    """The photo worker is a queue worker too: its stall and at-maximum alerts read its own stream and HPA."""
+    platform, plan = prod
+    for region, cluster in clusters(plan, platform).items():
+        rules = [r for r in _rules(cluster, PHOTO_NS) if r["labels"]["workload"] == WORKER]
+        assert {"QueueWorkerStalled", "QueueWorkerAtMaxReplicas"} <= {r["alert"] for r in rules}, region
+        _watches_its_own_queue(cluster, PHOTO_NS, WORKER, [r["expr"] for r in rules])
+
+
 def test_queue_worker_alerts_are_routed_by_severity_and_grouped_by_workload(prod) -> None:
     """Alertmanager's routes match on severity and group by workload (components/kubernetes/alert_routing.py):
     each alert's severity has a route of its own (beyond the catch-all) and it carries every grouping label."""
