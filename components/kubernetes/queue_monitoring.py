@@ -8,7 +8,8 @@ Upstream names these rely on:
   group (labels `stream`, `group`) the gauges `redis_stream_group_lag` (entries not yet delivered to the group),
   `redis_stream_group_messages_pending` (delivered, not acknowledged), `redis_stream_group_entries_read` (entries
   delivered so far, a running total) and `redis_stream_group_last_delivered_id` (the epoch milliseconds of the
-  last delivered entry).
+  last delivered entry), and per consumer (label `consumer`, unless --streams-exclude-consumer-metrics)
+  `redis_stream_group_consumer_messages_pending` and `redis_stream_group_consumer_idle_seconds`.
 - KEDA names the HPA it creates for a ScaledObject `keda-hpa-<ScaledObject name>` (keda.sh docs,
   concepts/scaling-deployments, `advanced.horizontalPodAutoscalerConfig.name`), and kube-state-metrics exports
   `kube_horizontalpodautoscaler_status_current_replicas` and `..._spec_max_replicas` for it (labels `namespace`,
@@ -62,7 +63,8 @@ class WatchedQueue:
 
 
 def flow_alerts(queue: WatchedQueue, limits: QueueAlerting) -> tuple[Alert, ...]:
-    """Whether the queue flows: consumers stalled with jobs waiting, pods held at KEDA's maximum."""
+    """Whether the queue flows: consumers stalled with jobs waiting, jobs left claimed by a dead consumer, pods
+    held at KEDA's maximum."""
     name, group, hpa = queue.workload, queue.group_selector, queue.hpa_selector
     stalled = f"{limits.stalled_minutes}m"
     return (
@@ -75,6 +77,19 @@ def flow_alerts(queue: WatchedQueue, limits: QueueAlerting) -> tuple[Alert, ...]
             "critical",
             name,
             f"{name} jobs have waited {stalled} and no worker took one",
+            symptom=True,
+        ),
+        Alert(
+            "QueueWorkerJobsOrphaned",
+            # A consumer's idle time counts from its last XREADGROUP, XCLAIM or XAUTOCLAIM (Redis XINFO CONSUMERS):
+            # one that holds jobs and has not read or claimed for this long died with them, and nobody took them
+            # over (or one job outlasts the window: the threshold is config).
+            f"max(redis_stream_group_consumer_idle_seconds{group}"
+            f" and redis_stream_group_consumer_messages_pending{group} > 0) > {limits.orphaned_minutes * 60}",
+            "0m",
+            "critical",
+            name,
+            f"a {name} consumer has held claimed jobs untouched for {limits.orphaned_minutes} minutes",
             symptom=True,
         ),
         Alert(

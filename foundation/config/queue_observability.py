@@ -47,6 +47,11 @@ class QueueAlerting(Model):
     stalled_minutes: PositiveInt = Field(
         15, description="QueueWorkerStalled: jobs wait and none was read from the queue for this long"
     )
+    orphaned_minutes: PositiveInt = Field(
+        30,
+        description="QueueWorkerJobsOrphaned: a consumer holds claimed jobs and has not touched the group for this "
+        "long (set above the image's own reclaim time; the GPU worker reclaims after 2 minutes)",
+    )
     at_max_minutes: PositiveInt = Field(
         30, description="QueueWorkerAtMaxReplicas: KEDA has held its maximum pod count for this long"
     )

@@ -37,6 +37,8 @@ REDIS = {
     "redis_stream_group_messages_pending": GAUGE,
     "redis_stream_group_entries_read": GAUGE,
     "redis_stream_group_last_delivered_id": GAUGE,
+    "redis_stream_group_consumer_messages_pending": GAUGE,
+    "redis_stream_group_consumer_idle_seconds": GAUGE,
 }
 # NVIDIA/dcgm-exporter etc/default-counters.csv (the operator's and the chart's default metric set).
 DCGM = {"DCGM_FI_DEV_GPU_UTIL": GAUGE, "DCGM_FI_DEV_FB_USED": GAUGE, "DCGM_FI_DEV_FB_FREE": GAUGE}

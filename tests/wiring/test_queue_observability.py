@@ -23,6 +23,7 @@ SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryption
 QUEUE_ALERTS = {
     "QueueWorkerBacklog",
     "QueueWorkerStalled",
+    "QueueWorkerJobsOrphaned",
     "QueueWorkerAtMaxReplicas",
     "WorkerAutoscalerErrors",
     "WorkerCrashLooping",
@@ -192,6 +193,8 @@ def test_each_queue_worker_has_the_generic_alerts_on_its_own_queue(prod) -> None
             backlog = next(r for r in rules if r["alert"] == "QueueWorkerBacklog")
             assert backlog["expr"].endswith(f"> {workload.alerts.backlog_jobs}")
             assert backlog["for"] == f"{workload.alerts.backlog_minutes}m"
+            orphaned = next(r for r in rules if r["alert"] == "QueueWorkerJobsOrphaned")
+            assert orphaned["expr"].endswith(f"> {workload.alerts.orphaned_minutes * 60}")  # idle is in seconds
 
 
 def test_the_gpu_worker_has_the_flow_alerts_on_its_own_queue(prod) -> None:
@@ -199,7 +202,8 @@ def test_the_gpu_worker_has_the_flow_alerts_on_its_own_queue(prod) -> None:
     platform, plan = prod
     for region, cluster in clusters(plan, platform).items():
         rules = [r for r in _rules(cluster, PHOTO_NS) if r["labels"]["workload"] == WORKER]
-        assert {"QueueWorkerStalled", "QueueWorkerAtMaxReplicas"} <= {r["alert"] for r in rules}, region
+        flow = {"QueueWorkerStalled", "QueueWorkerJobsOrphaned", "QueueWorkerAtMaxReplicas"}
+        assert flow <= {r["alert"] for r in rules}, region
         _watches_its_own_queue(cluster, PHOTO_NS, WORKER, [r["expr"] for r in rules])
 
 
