@@ -97,12 +97,13 @@ def test_every_gcp_resource_comes_after_its_api_is_enabled(prod) -> None:
 
 
 def test_workload_identity_bindings_wait_for_the_clusters_identity_pool(prod) -> None:
-    _, plan = prod
+    platform, plan = prod
     (cluster,) = plan.of_type("gcp:container/cluster:Cluster")
     bindings = [
         m for m in plan.of_type("gcp:serviceaccount/iAMMember:IAMMember") if ".svc.id.goog[" in m.inputs["member"]
     ]
-    assert len(bindings) == 4  # the worker, the jobs API, the reconciler and the AI cache service
+    queue_workers = len([w for w in platform.queue_workers if w.enabled])
+    assert len(bindings) == 4 + queue_workers  # worker, jobs API, reconciler, AI cache service, each queue worker
     for binding in bindings:
         assert binding.inputs["member"].startswith(
             f"serviceAccount:{cluster.inputs['workloadIdentityConfig']['workloadPool']}["

@@ -38,6 +38,17 @@ def test_defaults_are_the_seed_001_numbers() -> None:
     assert bounds == {Season.PEAK: (15, 100), Season.MODERATE: (8, 50), Season.OFF_SEASON: (3, 20)}
     assert workload.queue_target == 10
     assert (workload.resources.cpu_request, workload.resources.memory_request) == ("1", "2Gi")
+    assert (workload.metrics.port, workload.metrics.path) == (9100, "/metrics")
+    assert (workload.alerts.backlog_jobs, workload.alerts.backlog_minutes) == (100, 5)  # seed 001's backlog alert
+
+
+@pytest.mark.parametrize("port", [8080, 15090, 15020])
+def test_a_metrics_port_the_pod_already_uses_is_refused_by_its_key_path(port: int) -> None:
+    """8080 is the image's health port, 15000-15090 the Istio sidecar's: the scrape would reach the wrong server."""
+    raw = shipped_raw("prod")
+    raw["queue_workers"][0]["metrics"] = {"port": port}
+    (line,) = _problems(raw)
+    assert line.startswith("queue_workers[0].metrics.port: ") and str(port) in line
 
 
 def test_an_eu_region_rejects_an_endpoint_outside_the_eu() -> None:

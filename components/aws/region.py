@@ -181,6 +181,7 @@ class AwsRegion(RegionComponent):
                 key_arn=storage.key_arn,
                 namespace=platform.kubernetes.namespace,
                 tagging=tagging,
+                queue_workloads=tuple(w for w in platform.queue_workers if w.enabled),
             ),
             child,
         )
@@ -200,12 +201,14 @@ class AwsRegion(RegionComponent):
                 region,
                 kubeconfig=self.kubeconfig,
                 store_uri=pulumi.Output.concat("s3://", storage.bucket_name, f"/{PHOTOS_PREFIX}"),
+                bucket_uri=pulumi.Output.concat("s3://", storage.bucket_name),
                 redis=RedisConnection(redis.endpoint, REDIS_PORT, redis.auth_token, ca=None),
                 identities=WorkloadIdentities(
                     worker={IRSA_ANNOTATION: identities.worker_role_arn},
                     api={IRSA_ANNOTATION: identities.api_role_arn},
                     reconciler={IRSA_ANNOTATION: identities.reconciler_role_arn},
                 ),
+                queue_identities={name: {IRSA_ANNOTATION: arn} for name, arn in identities.queue_role_arns.items()},
                 dns_role_arn=identities.dns_role_arn,
                 autoscaler_role_arn=identities.autoscaler_role_arn,
                 gateway_annotations=NLB_ANNOTATIONS,

@@ -1,5 +1,6 @@
 """IRSA roles of the Kubernetes layer on EKS: the worker and the jobs API (its region's photos and key only),
-the reconciler (ledger reads only), the cluster autoscaler, and cert-manager's Route53 access for DNS-01."""
+the reconciler (ledger reads only), each config-defined queue worker (its own bucket prefix only), the cluster
+autoscaler, and cert-manager's Route53 access for DNS-01."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pulumi
 from components.aws.iam import create_irsa_role, route53_dns01_policy
 from components.options import child_opts
 from foundation.audit import eks_node_group_arns
+from foundation.config import QueueWorkload
 from foundation.iam_documents import policy_document
 from foundation.naming import (
     ACME_SERVICE_ACCOUNT,
@@ -36,6 +38,7 @@ class EksIdentitiesArgs:
     key_arn: pulumi.Input[str]
     namespace: str
     tagging: Tagging
+    queue_workloads: tuple[QueueWorkload, ...] = ()  # each gets a role of its own
 
 
 def photo_access_policy(bucket_arn: str, key_arn: str) -> str:
@@ -56,6 +59,26 @@ def photo_access_policy(bucket_arn: str, key_arn: str) -> str:
     )
 
 
+def prefix_access_policy(bucket_arn: str, key_arn: str, prefix: str, region: str) -> str:
+    """Read, write and list the objects under one prefix of the bucket (a queue worker's `bucket_prefix`, ending
+    in /), and use the bucket's key only through S3 in the bucket's region."""
+    return policy_document(
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [bucket_arn],
+            "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+        },
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": [f"{bucket_arn}/{prefix}*"]},
+        {
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+            "Resource": [key_arn],
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        },
+    )
+
+
 def ledger_read_policy(bucket_arn: str, key_arn: str) -> str:
     """List and read the job ledger, nothing else of the bucket."""
     ledger = f"{PHOTOS_PREFIX}/{LEDGER_PREFIX}"
@@ -72,9 +95,11 @@ def ledger_read_policy(bucket_arn: str, key_arn: str) -> str:
 
 
 class EksIdentities(pulumi.ComponentResource):
-    """Role ARNs for the worker, the jobs API, the reconciler, the cluster autoscaler and cert-manager."""
+    """Role ARNs for the worker, the jobs API, the reconciler, the queue workers (by workload name), the cluster
+    autoscaler and cert-manager."""
 
     worker_role_arn: pulumi.Output[str]
+    queue_role_arns: dict[str, pulumi.Output[str]]
     api_role_arn: pulumi.Output[str]
     reconciler_role_arn: pulumi.Output[str]
     autoscaler_role_arn: pulumi.Output[str]
@@ -95,6 +120,10 @@ class EksIdentities(pulumi.ComponentResource):
                 child_opts(self),
                 inline_policy=policy,
             ).arn
+
+        def prefix_only(prefix: str) -> pulumi.Output[str]:
+            keys = pulumi.Output.all(args.bucket_arn, args.key_arn)
+            return keys.apply(lambda v: prefix_access_policy(v[0], v[1], prefix, args.region))
 
         photos = pulumi.Output.all(args.bucket_arn, args.key_arn).apply(lambda v: photo_access_policy(v[0], v[1]))
         ledger = pulumi.Output.all(args.bucket_arn, args.key_arn).apply(lambda v: ledger_read_policy(v[0], v[1]))
@@ -136,6 +165,15 @@ class EksIdentities(pulumi.ComponentResource):
         self.worker_role_arn = role("worker", args.namespace, WORKER, photos)
         self.api_role_arn = role("jobs-api", args.namespace, JOBS_API, photos)  # it also signs upload forms
         self.reconciler_role_arn = role("reconciler", args.namespace, RECONCILER, ledger)
+        self.queue_role_arns = {
+            workload.name: role(
+                f"queue-{workload.name}",
+                workload.namespace,
+                workload.name,  # the queue worker's service account (components/kubernetes/queue_worker.py)
+                prefix_only(workload.bucket_prefix),
+            )
+            for workload in args.queue_workloads
+        }
         self.autoscaler_role_arn = role("cluster-autoscaler", "kube-system", "cluster-autoscaler", autoscaler_policy)
         self.dns_role_arn = role("acme-dns", CERT_MANAGER_NAMESPACE, ACME_SERVICE_ACCOUNT, route53_dns01_policy())
         self.register_outputs(
@@ -143,6 +181,7 @@ class EksIdentities(pulumi.ComponentResource):
                 "worker_role_arn": self.worker_role_arn,
                 "api_role_arn": self.api_role_arn,
                 "reconciler_role_arn": self.reconciler_role_arn,
+                "queue_role_arns": self.queue_role_arns,
                 "autoscaler_role_arn": self.autoscaler_role_arn,
                 "dns_role_arn": self.dns_role_arn,
             }

@@ -165,6 +165,7 @@ class GcpRegion(RegionComponent):
                 platform.kubernetes.namespace,
                 tagging,
                 args.dns_provider,
+                queue_workloads=tuple(w for w in platform.queue_workers if w.enabled),
             ),
             # The workload identity pool exists once a cluster with workload identity does.
             pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
@@ -192,12 +193,17 @@ class GcpRegion(RegionComponent):
                 region,
                 kubeconfig=self.kubeconfig,
                 store_uri=pulumi.Output.concat("gs://", storage.bucket_name, f"/{PHOTOS_PREFIX}"),
+                bucket_uri=pulumi.Output.concat("gs://", storage.bucket_name),
                 redis=RedisConnection(redis.host, TLS_PORT, redis.auth_string, ca=redis.ca_certificate),
                 identities=WorkloadIdentities(
                     worker={GKE_WORKLOAD_IDENTITY_ANNOTATION: identities.worker_service_account},
                     api={GKE_WORKLOAD_IDENTITY_ANNOTATION: identities.api_service_account},
                     reconciler={GKE_WORKLOAD_IDENTITY_ANNOTATION: identities.reconciler_service_account},
                 ),
+                queue_identities={
+                    name: {GKE_WORKLOAD_IDENTITY_ANNOTATION: email}
+                    for name, email in identities.queue_service_accounts.items()
+                },
                 dns_role_arn=identities.dns_role_arn,
                 preview_subjects=tuple(("User", email) for email in previews),
                 metadata_server_egress=True,

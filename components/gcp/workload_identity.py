@@ -1,7 +1,7 @@
 """Identities of the Kubernetes layer on GKE: the worker, the jobs API and the reconciler as Google service
 accounts through Workload Identity (their region's photo bucket only; the API may also sign upload URLs as
-itself), and cert-manager's Route53 access through an AWS role federated to the GKE cluster's OIDC issuer
-(DNS lives in Route53)."""
+itself), each config-defined queue worker (its own bucket prefix only, by an IAM condition), and cert-manager's
+Route53 access through an AWS role federated to the GKE cluster's OIDC issuer (DNS lives in Route53)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pulumi_gcp as gcp
 
 from components.aws.iam import create_irsa_role, route53_dns01_policy
 from components.options import child_opts
+from foundation.config import QueueWorkload
 from foundation.naming import ACME_SERVICE_ACCOUNT, CERT_MANAGER_NAMESPACE, JOBS_API, RECONCILER, WORKER
 from foundation.tags import Tagging
 
@@ -28,6 +29,19 @@ class GkeIdentitiesArgs:
     namespace: str
     tagging: Tagging
     dns_provider: pulumi.ProviderResource
+    queue_workloads: tuple[QueueWorkload, ...] = ()  # each gets a service account of its own
+
+
+def prefix_condition(bucket: str, prefix: str) -> str:
+    """CEL for "objects under `prefix` only": object requests name `projects/_/buckets/<bucket>/objects/<object>`;
+    a list request names the bucket, so it is matched on the prefix it asks for
+    (`api.getAttribute('storage.googleapis.com/objectListPrefix', '')`, IAM Conditions attribute reference,
+    https://cloud.google.com/iam/docs/conditions-attribute-reference, "API attributes"). Conditions take effect
+    only on buckets with uniform bucket-level access, as the photo bucket has."""
+    return (
+        f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/{prefix}") || '
+        f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{prefix}")'
+    )
 
 
 class GkeIdentities(pulumi.ComponentResource):
@@ -36,6 +50,7 @@ class GkeIdentities(pulumi.ComponentResource):
     worker_service_account: pulumi.Output[str]
     api_service_account: pulumi.Output[str]
     reconciler_service_account: pulumi.Output[str]
+    queue_service_accounts: dict[str, pulumi.Output[str]]  # by queue workload name
     dns_role_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: GkeIdentitiesArgs, opts: pulumi.ResourceOptions | None = None):
@@ -53,6 +68,7 @@ class GkeIdentities(pulumi.ComponentResource):
             opts=child_opts(self),
         )
         reconciler = self._workload_account("ledger", RECONCILER, "job reconciler", "roles/storage.objectViewer")
+        self.queue_service_accounts = {w.name: self._queue_account(w).email for w in args.queue_workloads}
         issuer = (
             f"https://container.googleapis.com/v1/projects/{args.project}/locations/{args.region}/clusters/"
             f"{args.cluster_name}"
@@ -83,14 +99,23 @@ class GkeIdentities(pulumi.ComponentResource):
                 "worker_service_account": self.worker_service_account,
                 "api_service_account": self.api_service_account,
                 "reconciler_service_account": self.reconciler_service_account,
+                "queue_service_accounts": self.queue_service_accounts,
                 "dns_role_arn": self.dns_role_arn,
             }
         )
 
     def _workload_account(
-        self, role: str, kubernetes_account: str, description: str, bucket_role: str
+        self,
+        role: str,
+        kubernetes_account: str,
+        description: str,
+        bucket_role: str,
+        *,
+        namespace: str | None = None,
+        condition: gcp.storage.BucketIAMMemberConditionArgs | None = None,
     ) -> gcp.serviceaccount.Account:
-        """A Google service account that one Kubernetes service account acts as, with a role on the photo bucket."""
+        """A Google service account that one Kubernetes service account (of the photo namespace unless another is
+        given) acts as, with a role on the photo bucket (limited by `condition`, if given)."""
         name, args = self._name, self._args
         account = workload_service_account(
             f"{name}-{role}",
@@ -99,16 +124,35 @@ class GkeIdentities(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             role=role,
             description=description,
-            kubernetes_account=f"{args.namespace}/{kubernetes_account}",
+            kubernetes_account=f"{namespace or args.namespace}/{kubernetes_account}",
         )
         gcp.storage.BucketIAMMember(
             f"{name}-{role}-photos",
             bucket=args.bucket_name,
             role=bucket_role,
             member=account.email.apply(lambda email: f"serviceAccount:{email}"),
+            condition=condition,
             opts=child_opts(self),
         )
         return account
+
+    def _queue_account(self, workload: QueueWorkload) -> gcp.serviceaccount.Account:
+        """A queue worker's own service account: object user on its bucket prefix, nothing else of the bucket."""
+        condition = gcp.storage.BucketIAMMemberConditionArgs(
+            title=f"{workload.name}-prefix-only",
+            description=f"objects under {workload.bucket_prefix} only",
+            expression=pulumi.Output.from_input(self._args.bucket_name).apply(
+                lambda bucket: prefix_condition(bucket, workload.bucket_prefix)
+            ),
+        )
+        return self._workload_account(
+            f"q-{workload.name}",
+            workload.name,  # its Kubernetes service account (components/kubernetes/queue_worker.py)
+            f"{workload.name} queue worker",
+            "roles/storage.objectUser",
+            namespace=workload.namespace,
+            condition=condition,
+        )
 
 
 def workload_service_account(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import pulumi
@@ -51,6 +52,34 @@ def runbook_file(alert: str) -> str:
 def runbook_url(base: str, alert: str) -> str:
     """Where an alert's runbook link points: the runbooks base URL (`kubernetes.runbooks_url`) and its file."""
     return f"{base.rstrip('/')}/{runbook_file(alert)}"
+
+
+def autoscaler_errors_alert(workload: str) -> Alert:
+    """KEDA failing on a queue worker's triggers (its ScaledObject is named after the workload). No namespace
+    matcher: the operator's own `namespace` label is renamed `exported_namespace` by the scrape."""
+    return Alert(
+        "WorkerAutoscalerErrors",
+        f'sum(increase(keda_scaled_object_errors_total{{scaledObject="{workload}"}}[10m])) > 0',
+        "10m",
+        "critical",
+        workload,
+        f"KEDA cannot evaluate the {workload} triggers: its pod count no longer follows the queue",
+        symptom=True,
+    )
+
+
+def crash_looping_alert(workload: str) -> Alert:
+    """A queue worker's container (named after the workload) restarting under the kubelet's back-off."""
+    return Alert(
+        "WorkerCrashLooping",
+        f'increase(kube_pod_container_status_restarts_total{{container="{workload}"}}[{CRASH_LOOP_WINDOW}])'
+        f" >= {CRASH_LOOP_RESTARTS}",
+        "0m",
+        "critical",
+        workload,
+        f"a {workload} container restarted {CRASH_LOOP_RESTARTS} times in {CRASH_LOOP_WINDOW}",
+        symptom=True,
+    )
 
 
 # Thresholds from seeds 000 and 001. RegionDown is the cause the alerts marked as symptoms follow from.
@@ -105,16 +134,7 @@ ALERTS: tuple[Alert, ...] = (
         WORKER,
         "worker memory grew by over 1 GB in an hour",
     ),
-    Alert(
-        "WorkerCrashLooping",
-        f'increase(kube_pod_container_status_restarts_total{{container="{WORKER}"}}[{CRASH_LOOP_WINDOW}])'
-        f" >= {CRASH_LOOP_RESTARTS}",
-        "0m",
-        "critical",
-        WORKER,
-        f"a worker container restarted {CRASH_LOOP_RESTARTS} times in {CRASH_LOOP_WINDOW}",
-        symptom=True,
-    ),
+    crash_looping_alert(WORKER),
     Alert(
         "PhotoQueueBacklog",
         "max(wedsync_queue_lag) > 100",
@@ -140,15 +160,7 @@ ALERTS: tuple[Alert, ...] = (
         JOBS_API,
         "photo API traffic above 100 requests/s",
     ),
-    Alert(
-        "WorkerAutoscalerErrors",
-        f'sum(increase(keda_scaled_object_errors_total{{scaledObject="{WORKER}"}}[10m])) > 0',
-        "10m",
-        "critical",
-        WORKER,
-        "KEDA cannot evaluate the worker's triggers: the worker count no longer follows the queue",
-        symptom=True,
-    ),
+    autoscaler_errors_alert(WORKER),
 )
 
 
@@ -185,44 +197,62 @@ def alert_rule(alert: Alert, runbooks_url: str) -> dict[str, object]:
     }
 
 
-def _dashboard() -> str:
-    panels = [
-        ("Jobs done / s", "sum(rate(wedsync_jobs_done_total[5m]))"),
-        ("Failed attempts / s", "sum(rate(wedsync_jobs_failed_total[5m]))"),
-        ("Queue lag", "max(wedsync_queue_lag)"),
-        ("p95 latency (s)", "histogram_quantile(0.95, sum(rate(wedsync_job_latency_seconds_bucket[5m])) by (le))"),
-        ("GPU utilisation (%)", "avg(DCGM_FI_DEV_GPU_UTIL)"),
-        ("Device memory (bytes)", "sum(wedsync_device_memory_bytes)"),
-    ]
-    return json.dumps(
-        {
-            "title": "wedsync GPU worker",
-            "uid": "wedsync-gpu-worker",
-            "schemaVersion": 39,
-            "refresh": "30s",
-            "panels": [
+Panel = tuple[str, str]  # a time-series panel: its title and its PromQL
+PANEL_WIDTH, PANEL_HEIGHT = 12, 8  # two panels side by side on Grafana's 24-column grid
+
+
+def dashboard(title: str, uid: str, rows: Sequence[tuple[str | None, Sequence[Panel]]]) -> str:
+    """A Grafana dashboard (schema 39) of time-series panels two to a line, each group under a row header
+    (none where the row's title is None)."""
+    panels: list[dict[str, object]] = []
+    y = 0
+    for row, row_panels in rows:
+        if row is not None:
+            grid = {"x": 0, "y": y, "w": 2 * PANEL_WIDTH, "h": 1}
+            panels.append({"id": len(panels) + 1, "type": "row", "title": row, "collapsed": False, "gridPos": grid})
+            y += 1
+        for i, (panel_title, expr) in enumerate(row_panels):
+            grid = {"x": (i % 2) * PANEL_WIDTH, "y": y + i // 2 * PANEL_HEIGHT, "w": PANEL_WIDTH, "h": PANEL_HEIGHT}
+            panels.append(
                 {
-                    "id": i + 1,
+                    "id": len(panels) + 1,
                     "type": "timeseries",
-                    "title": title,
-                    "gridPos": {"x": (i % 2) * 12, "y": i // 2 * 8, "w": 12, "h": 8},
+                    "title": panel_title,
+                    "gridPos": grid,
                     "targets": [{"expr": expr, "refId": "A"}],
                 }
-                for i, (title, expr) in enumerate(panels)
-            ],
-        }
-    )
+            )
+        y += -(-len(row_panels) // 2) * PANEL_HEIGHT
+    return json.dumps({"title": title, "uid": uid, "schemaVersion": 39, "refresh": "30s", "panels": panels})
+
+
+GPU_WORKER_PANELS: tuple[Panel, ...] = (
+    ("Jobs done / s", "sum(rate(wedsync_jobs_done_total[5m]))"),
+    ("Failed attempts / s", "sum(rate(wedsync_jobs_failed_total[5m]))"),
+    ("Queue lag", "max(wedsync_queue_lag)"),
+    ("p95 latency (s)", "histogram_quantile(0.95, sum(rate(wedsync_job_latency_seconds_bucket[5m])) by (le))"),
+    ("GPU utilisation (%)", "avg(DCGM_FI_DEV_GPU_UTIL)"),
+    ("Device memory (bytes)", "sum(wedsync_device_memory_bytes)"),
+)
 
 
 class Monitoring(pulumi.ComponentResource):
     """What kube-prometheus-stack picks up for the worker and the jobs API."""
 
-    def __init__(self, name: str, namespace: str, runbooks_url: str, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        namespace: str,
+        runbooks_url: str,
+        opts: pulumi.ResourceOptions | None = None,
+        worker_alerts: tuple[Alert, ...] = (),
+    ):
+        """`worker_alerts`: the GPU worker's alerts as a queue worker (components/kubernetes/queue_monitoring.py)."""
         super().__init__("wedsync:k8s:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for app in (WORKER, JOBS_API, REDIS_EXPORTER):
             service_monitor(f"{name}-{app}-monitor", app, namespace, child)
-        rules = [alert_rule(alert, runbooks_url) for alert in ALERTS]
+        rules = [alert_rule(alert, runbooks_url) for alert in (*ALERTS, *worker_alerts)]
         k8s.apiextensions.CustomResource(  # istio_* metrics: every sidecar's Envoy, on a port outside capture
             f"{name}-envoy-monitor",
             api_version="monitoring.coreos.com/v1",
@@ -247,7 +277,9 @@ class Monitoring(pulumi.ComponentResource):
         k8s.core.v1.ConfigMap(
             f"{name}-dashboard",
             metadata=meta("gpu-worker-dashboard", namespace, {"grafana_dashboard": "1"}),
-            data={"gpu-worker.json": _dashboard()},
+            data={
+                "gpu-worker.json": dashboard("wedsync GPU worker", "wedsync-gpu-worker", [(None, GPU_WORKER_PANELS)])
+            },
             opts=child,
         )
         self.register_outputs({})

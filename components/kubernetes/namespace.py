@@ -32,6 +32,7 @@ class PhotoNamespaceArgs:
     redis_port: int
     metadata_server: bool = False
     gateway_ingress: bool = True  # the ingress gateway reaches its pods (false for queue workers: no API)
+    scrape_ports: tuple[int, ...] = (METRICS_PORT,)  # the ports Prometheus scrapes (besides the sidecars' stats)
 
 
 def _from_namespace(namespace: str) -> k8s.networking.v1.NetworkPolicyPeerArgs:
@@ -111,7 +112,7 @@ class PhotoNamespace(pulumi.ComponentResource):
                     ),
                     k8s.networking.v1.NetworkPolicyIngressRuleArgs(
                         from_=[_from_namespace(MONITORING_NAMESPACE)],
-                        ports=_ports((METRICS_PORT, "TCP"), (ENVOY_STATS_PORT, "TCP")),
+                        ports=_ports(*((port, "TCP") for port in args.scrape_ports), (ENVOY_STATS_PORT, "TCP")),
                     ),  # Prometheus: the workloads' metrics port and their sidecars' Envoy stats
                 ],
             ),

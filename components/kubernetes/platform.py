@@ -28,13 +28,14 @@ from components.kubernetes.mesh import Mesh, MeshArgs
 from components.kubernetes.monitoring import Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
+from components.kubernetes.queue_monitoring import create_queue_dashboard, flow_alerts
 from components.kubernetes.queue_worker import QueueWorker, QueueWorkerArgs
-from components.kubernetes.queue_workers import queue_worker_args
+from components.kubernetes.queue_workers import photo_queue, queue_worker_args, watched_queues
 from components.kubernetes.quota import quota_hard
 from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.workloads import Workloads, WorkloadsArgs, footprints
-from foundation.config import Cloud, KubernetesLayer, PlatformConfig, Region
+from foundation.config import Cloud, KubernetesLayer, PlatformConfig, QueueAlerting, Region
 from foundation.footprints import reserved_gpus
 from foundation.naming import GATEWAY_NAMESPACE, GATEWAY_RELEASE, api_hosts, cluster_name_for
 from foundation.node_pools import gpu_capacity, plan_node_pools
@@ -81,6 +82,7 @@ def kube_platform_args(
     *,
     kubeconfig: pulumi.Input[str],
     store_uri: pulumi.Input[str],
+    bucket_uri: pulumi.Input[str],
     redis: RedisConnection,
     identities: WorkloadIdentities,
     dns_role_arn: pulumi.Input[str],
@@ -94,7 +96,8 @@ def kube_platform_args(
     cache_identity: dict[str, pulumi.Input[str]] | None = None,
     queue_identities: dict[str, dict[str, pulumi.Input[str]]] | None = None,
 ) -> KubePlatformArgs:
-    """The layer's args for a region, from the platform config and the region's cloud resources (`cache`: the
+    """The layer's args for a region, from the platform config and the region's cloud resources (`store_uri`: the
+    photos' root, `bucket_uri` the bucket's, under which each queue worker keeps its `bucket_prefix`; `cache`: the
     region's AI cache cluster, and `cache_identity` the cache service's cloud identity)."""
     layer = platform.kubernetes
     image = region.worker_image or platform.worker.image
@@ -102,6 +105,14 @@ def kube_platform_args(
     local_freeze = platform.freeze.model_copy(
         update={"timezone": region.timezone or platform.freeze.timezone}
     )  # the change freeze on the region's clock
+    queue_workers = queue_worker_args(
+        platform,
+        region,
+        store_uri=bucket_uri,
+        identities=queue_identities or {},
+        redis_port=redis.port,
+        metadata_server=metadata_server_egress,
+    )
     return KubePlatformArgs(
         cloud=region.cloud,
         region=region.id,
@@ -156,6 +167,7 @@ def kube_platform_args(
             )
             if platform.cache is not None and cache is not None
             else None,
+            queue_streams=tuple(worker.workload.stream for worker in queue_workers),
         ),
         dns_role_arn=dns_role_arn,
         autoscaler_role_arn=autoscaler_role_arn,
@@ -168,14 +180,7 @@ def kube_platform_args(
         else ImageVerificationArgs(layer.charts.kyverno, image_signing_public_key, allow_list(platform, region.cloud)),
         alert_webhooks=hooks,
         alertmanager=alertmanager_values(platform, hooks),
-        queue_workers=queue_worker_args(
-            platform,
-            region,
-            store_uri=store_uri,
-            identities=queue_identities or {},
-            redis_port=redis.port,
-            metadata_server=metadata_server_egress,
-        ),
+        queue_workers=queue_workers,
     )
 
 
@@ -244,7 +249,19 @@ class KubePlatform(pulumi.ComponentResource):
         )
         for worker in args.queue_workers:
             QueueWorker(f"{name}-{worker.workload.name}", worker, args.workloads.redis, after_addons)
-        Monitoring(f"{name}-monitoring", layer.namespace, layer.runbooks_url, after_namespace)
+        Monitoring(
+            f"{name}-monitoring",
+            layer.namespace,
+            layer.runbooks_url,
+            after_namespace,
+            flow_alerts(photo_queue(args.workloads), QueueAlerting()),  # the config's defaults
+        )
+        create_queue_dashboard(
+            f"{name}-queue-dashboard",
+            layer.namespace,
+            watched_queues(args.workloads, args.queue_workers),
+            after_namespace,
+        )
         if args.preview_subjects:
             PreviewAccess(
                 f"{name}-preview-access",

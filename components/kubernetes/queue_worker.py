@@ -1,5 +1,6 @@
 """A config-defined CPU queue worker (foundation/config/queue_workers.py): its own namespace and quota, a
-Deployment that reads its own Redis stream, KEDA on the stream (components/kubernetes/queue_scaler.py), a PDB,
+Deployment that reads its own Redis stream as its own cloud identity, KEDA on the stream
+(components/kubernetes/queue_scaler.py), a PDB, its PodMonitor and alerts (components/kubernetes/queue_monitoring.py),
 and external API calls only through the egress gateway (components/kubernetes/egress.py)."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from components.kubernetes.objects import (
     requirements,
     selector,
 )
+from components.kubernetes.queue_monitoring import WatchedQueue, create_pod_monitor, create_queue_alerts
 from components.kubernetes.queue_scaler import QueueScaling, create_queue_scaler
 from components.kubernetes.quota import quota_hard
 from components.kubernetes.redis_connection import RedisConnection
@@ -29,7 +31,8 @@ from foundation.config import QueueWorkload, Quota, SaturdayPrescale, Season
 from foundation.footprints import Footprint
 from foundation.naming import GKE_METADATA_SERVER, LIVENESS_PATH, METRICS_PORT, READINESS_PATH
 
-# The worker image's contract: where it finds its queue, its objects and the port of its health server.
+# The worker image's contract: where it finds its queue, its objects and the port of its health server (/healthz,
+# /readyz); it serves Prometheus metrics where its config's `metrics` says (port and path).
 STREAM_ENV, GROUP_ENV, BATCH_SIZE_ENV, STORE_ENV, HEALTH_PORT_ENV = (
     "WEDSYNC_STREAM",
     "WEDSYNC_GROUP",
@@ -42,6 +45,7 @@ STREAM_ENV, GROUP_ENV, BATCH_SIZE_ENV, STORE_ENV, HEALTH_PORT_ENV = (
 # https://istio.io/latest/docs/reference/config/annotations/
 EXCLUDE_OUTBOUND_PORTS = "traffic.sidecar.istio.io/excludeOutboundPorts"
 EXCLUDE_OUTBOUND_RANGES = "traffic.sidecar.istio.io/excludeOutboundIPRanges"  # the GKE metadata server, likewise
+HEALTH_PORT_NAME, METRICS_PORT_NAME = "http-health", "http-metrics"
 
 
 def sidecar_bypass(redis_port: int, metadata_server: bool) -> dict[str, pulumi.Input[str]]:
@@ -62,14 +66,20 @@ class QueueWorkerArgs:
     prescale: SaturdayPrescale
     prescale_timezone: str
     prescale_weekday: Weekday
-    store_uri: pulumi.Input[str]  # the region's bucket; the workload writes under its bucket_prefix
+    store_uri: pulumi.Input[str]  # the region's bucket (its root); the workload writes under its bucket_prefix
     identity: dict[str, pulumi.Input[str]]  # service-account annotations (IRSA role / Google service account)
+    runbooks_url: str  # where its alerts' runbook links point (kubernetes.runbooks_url)
     pod_capacity: int  # worker pods its node pool holds at its maximum (foundation.node_pools)
     cloud_hosts: tuple[str, ...]  # the cloud's storage and identity endpoints, reached without the gateway
     quota: Quota
     redis_port: int
     metadata_server: bool = False
     node_selector: dict[str, str] | None = None  # its own CPU node pool's labels
+
+
+def watched_queue(workload: QueueWorkload) -> WatchedQueue:
+    """The workload as its alerts and dashboard row see it."""
+    return WatchedQueue(workload.name, workload.namespace, workload.stream, workload.group)
 
 
 def queue_scaling(args: QueueWorkerArgs) -> QueueScaling:
@@ -112,6 +122,7 @@ class QueueWorker(pulumi.ComponentResource):
                 args.redis_port,
                 args.metadata_server,
                 gateway_ingress=False,
+                scrape_ports=(workload.metrics.port,),
             ),
             pulumi.ResourceOptions(parent=self),
         )
@@ -138,6 +149,9 @@ class QueueWorker(pulumi.ComponentResource):
         )
         hosts = tuple(endpoint.host for endpoint in workload.endpoints_for(args.region))
         create_egress(name, ns, hosts, args.cloud_hosts, child)
+        watched = watched_queue(workload)
+        create_pod_monitor(f"{name}-monitor", watched, METRICS_PORT_NAME, workload.metrics.path, child)
+        create_queue_alerts(f"{name}-alerts", watched, workload.alerts, args.runbooks_url, child)
         self.register_outputs({})
 
     def _deployment(
@@ -166,10 +180,13 @@ class QueueWorker(pulumi.ComponentResource):
                     name=STORE_ENV, value=pulumi.Output.concat(args.store_uri, "/", workload.bucket_prefix)
                 ),
             ],
-            ports=[k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT)],
+            ports=[
+                k8s.core.v1.ContainerPortArgs(name=HEALTH_PORT_NAME, container_port=METRICS_PORT),
+                k8s.core.v1.ContainerPortArgs(name=METRICS_PORT_NAME, container_port=workload.metrics.port),
+            ],
             resources=requirements(workload.resources),
-            liveness_probe=http_probe(LIVENESS_PATH, "http-metrics", period=20, failures=6, delay=30),
-            readiness_probe=http_probe(READINESS_PATH, "http-metrics"),
+            liveness_probe=http_probe(LIVENESS_PATH, HEALTH_PORT_NAME, period=20, failures=6, delay=30),
+            readiness_probe=http_probe(READINESS_PATH, HEALTH_PORT_NAME),
             security_context=locked_down(),
             volume_mounts=mounts,
         )

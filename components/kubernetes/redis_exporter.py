@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -16,18 +18,31 @@ RESOURCES = Resources(cpu_request="50m", memory_request="64Mi", cpu_limit="200m"
 FOOTPRINT = Footprint(pods=2, resources=RESOURCES)  # one replica, and its successor during a rollout
 
 
+def check_streams_arg(streams: tuple[str, ...]) -> str:
+    """`--check-single-streams`: the streams whose groups it reports (lag, pending, last delivered entry). The
+    exporter splits the list on "," and "=" and URL-unescapes each key (redis_exporter v1.74.0 exporter/keys.go
+    parseKeyArg), so each name goes escaped."""
+    return "--check-single-streams=" + ",".join(quote(stream, safe="") for stream in streams)
+
+
 def create_redis_exporter(
-    name: str, namespace: str, image: str, redis: RedisConnection, opts: pulumi.ResourceOptions
+    name: str,
+    namespace: str,
+    image: str,
+    redis: RedisConnection,
+    opts: pulumi.ResourceOptions,
+    streams: tuple[str, ...] = (),
 ) -> None:
-    """The exporter's Deployment and its metrics Service."""
+    """The exporter's Deployment and its metrics Service; `streams`: the queue workers' streams."""
     app_labels = labels(REDIS_EXPORTER, "monitoring", scraped=True)
     volumes, mounts = redis.volumes()
     tls = [f"--tls-ca-cert-file={redis.ca_file}"] if redis.ca is not None else []
+    checked = [check_streams_arg(streams)] if streams else []
     probe = k8s.core.v1.ProbeArgs(tcp_socket=k8s.core.v1.TCPSocketActionArgs(port="http-metrics"), period_seconds=20)
     container = k8s.core.v1.ContainerArgs(
         name=REDIS_EXPORTER,
         image=image,
-        args=[f"--web.listen-address=:{METRICS_PORT}", "--redis.addr=$(REDIS_URL)", *tls],
+        args=[f"--web.listen-address=:{METRICS_PORT}", "--redis.addr=$(REDIS_URL)", *tls, *checked],
         env=redis.env(),
         ports=[k8s.core.v1.ContainerPortArgs(name="http-metrics", container_port=METRICS_PORT)],
         resources=requirements(RESOURCES),

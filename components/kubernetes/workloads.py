@@ -32,6 +32,7 @@ class WorkloadsArgs:
     redis_exporter_image: str
     triton_image: str  # serves the model services
     cache: CacheServiceArgs | None = None  # the AI cache service, where the platform has a cache tier
+    queue_streams: tuple[str, ...] = ()  # the config-defined queue workers' streams (the exporter reports them)
 
 
 def footprints(args: WorkloadsArgs) -> list[Footprint]:
@@ -57,7 +58,8 @@ class Workloads(pulumi.ComponentResource):
         create_photo_worker(name, ns, args.worker, args.redis, child)
         create_jobs_api(name, ns, args.jobs_api, args.redis, child)
         create_reconciler(name, ns, args.reconciler, args.redis, child)
-        create_redis_exporter(name, ns, args.redis_exporter_image, args.redis, child)
+        streams = (args.worker.queue.stream, *args.queue_streams)
+        create_redis_exporter(name, ns, args.redis_exporter_image, args.redis, child, streams)
         for service in args.model_services:
             create_model_service(name, ns, service, args.triton_image, child)
         if args.cache is not None:

@@ -25,6 +25,7 @@ from foundation.config.loader import (
 from foundation.config.operations import BudgetConfig, FreezeWindow
 from foundation.config.platform import PlatformConfig, Tier
 from foundation.config.pools import GpuPool, NodePoolSize, SystemPool
+from foundation.config.queue_observability import MetricsEndpoint, QueueAlerting
 from foundation.config.queue_workers import EgressEndpoint, QueueWorkload, ReplicaBounds, SeasonalBounds
 from foundation.config.region import NetworkSettings, Region, RegionRole
 from foundation.config.rollouts import CanaryAnalysis, CanaryStep, Rollouts
@@ -73,11 +74,13 @@ __all__ = [
     "GpuPool",
     "KubernetesLayer",
     "KubernetesRelease",
+    "MetricsEndpoint",
     "ModelService",
     "NetworkSettings",
     "NodePoolSize",
     "Pin",
     "PlatformConfig",
+    "QueueAlerting",
     "QueueWorkload",
     "Quota",
     "RedisSize",

@@ -11,6 +11,7 @@ from foundation.catalog import ResidencyZone
 from foundation.config.base import Model, NonNegativeInt, PositiveInt, Slug
 from foundation.config.kubernetes import Resources
 from foundation.config.problems import PathPart, raise_if_any
+from foundation.config.queue_observability import MetricsEndpoint, QueueAlerting
 from foundation.config.seasons import Season
 from foundation.images import is_pinned_by_digest
 
@@ -103,6 +104,8 @@ class QueueWorkload(Model):
     egress: tuple[EgressEndpoint, ...] = Field(
         (), description="External APIs the workers may call through the egress gateway (the allow-list)"
     )
+    metrics: MetricsEndpoint = Field(MetricsEndpoint(), description="Where its image serves Prometheus metrics")
+    alerts: QueueAlerting = Field(QueueAlerting(), description="Thresholds of its backlog, stall and capacity alerts")
 
     @field_validator("image")
     @classmethod

@@ -27,12 +27,28 @@ def registry_inventory(registry: CollectorRegistry) -> dict[str, str]:
     return inventory
 
 
-# oliver006/redis_exporter v1.74.0 exporter/exporter.go (metricMapGauges: used_memory, maxmemory).
-REDIS = {"redis_up": GAUGE, "redis_memory_used_bytes": GAUGE, "redis_memory_max_bytes": GAUGE}
+# oliver006/redis_exporter v1.74.0 exporter/exporter.go (metricMapGauges: used_memory, maxmemory), and
+# exporter/streams.go for the streams named by --check-single-streams (all gauges: registerConstMetricGauge).
+REDIS = {
+    "redis_up": GAUGE,
+    "redis_memory_used_bytes": GAUGE,
+    "redis_memory_max_bytes": GAUGE,
+    "redis_stream_group_lag": GAUGE,
+    "redis_stream_group_messages_pending": GAUGE,
+    "redis_stream_group_entries_read": GAUGE,
+    "redis_stream_group_last_delivered_id": GAUGE,
+    "redis_stream_group_consumer_messages_pending": GAUGE,
+    "redis_stream_group_consumer_idle_seconds": GAUGE,
+}
 # NVIDIA/dcgm-exporter etc/default-counters.csv (the operator's and the chart's default metric set).
 DCGM = {"DCGM_FI_DEV_GPU_UTIL": GAUGE, "DCGM_FI_DEV_FB_USED": GAUGE, "DCGM_FI_DEV_FB_FREE": GAUGE}
-# kubernetes/kube-state-metrics internal/store/pod.go.
-KUBE_STATE = {"kube_pod_container_status_restarts_total": COUNTER, "kube_pod_container_status_waiting_reason": GAUGE}
+# kubernetes/kube-state-metrics internal/store/pod.go and internal/store/horizontalpodautoscaler.go.
+KUBE_STATE = {
+    "kube_pod_container_status_restarts_total": COUNTER,
+    "kube_pod_container_status_waiting_reason": GAUGE,
+    "kube_horizontalpodautoscaler_status_current_replicas": GAUGE,
+    "kube_horizontalpodautoscaler_spec_max_replicas": GAUGE,
+}
 # cAdvisor through the kubelet's /metrics/cadvisor (kube-prometheus-stack's kubelet ServiceMonitor).
 CADVISOR = {"container_memory_working_set_bytes": GAUGE, "container_cpu_usage_seconds_total": COUNTER}
 # Istio's standard metrics, served by every sidecar's Envoy on 15090 (istio.io docs: reference/config/metrics).

@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
+from urllib.parse import unquote
 
-from foundation.naming import MONITORING_NAMESPACE
+from foundation.naming import MONITORING_NAMESPACE, REDIS_EXPORTER
 from tests.wiring.access import Client, reachable
 from tests.wiring.cluster import Cluster, clusters
 from tests.wiring.exporters import COUNTER, GAUGE, inventory
@@ -16,6 +17,7 @@ from tests.wiring.injection import injected_in
 from tests.wiring.promql import COUNTER_FUNCTIONS, GAUGE_FUNCTIONS, Selector, comparison, selectors
 from tests.wiring.scrapes import chart_monitors, program_monitors, prometheus_selectors, scraped_targets
 
+NS = "photography-ai"  # the photo namespace, where the Redis exporter runs
 PROMETHEUS = Client({"kubernetes.io/metadata.name": MONITORING_NAMESPACE}, meshed=False)
 RESTARTS = "kube_pod_container_status_restarts_total"
 MAX_CONTAINER_BACK_OFF_SECONDS = 300  # kubelet: pkg/kubelet/kubelet.go MaxContainerBackOff
@@ -33,7 +35,7 @@ def _expressions(cluster: Cluster) -> dict[str, str]:
             continue
         for document in config_map["data"].values():
             for panel in json.loads(document)["panels"]:
-                for target in panel["targets"]:
+                for target in panel.get("targets", []):  # row headers have none
                     found[f"panel {panel['title']}"] = target["expr"]
     return found
 
@@ -106,13 +108,29 @@ def test_every_scrape_passes_network_policy_mtls_and_authorization(prod) -> None
         assert blocked == {}, region
 
 
+def exporter_streams(cluster: Cluster) -> set[str]:
+    """The streams the Redis exporter reports on (`--check-single-streams`, each name URL-escaped: the exporter
+    unescapes them, redis_exporter v1.74.0 exporter/keys.go parseKeyArg)."""
+    (container,) = cluster.named_workload(NS, REDIS_EXPORTER)["spec"]["template"]["spec"]["containers"]
+    flag = "--check-single-streams="
+    return {unquote(key) for arg in container["args"] if arg.startswith(flag) for key in arg[len(flag) :].split(",")}
+
+
 def _object_names(cluster: Cluster) -> dict[str, set[str]]:
-    """The values the labels our expressions match on take: container, workload and ScaledObject names."""
+    """The values the labels our expressions match on take: container, workload, ScaledObject (and the HPA KEDA
+    makes of it: `keda-hpa-<name>`, keda.sh docs concepts/scaling-deployments), namespace names, and the streams
+    the exporter reports with the consumer groups KEDA reads them as."""
     deployments = cluster.workloads()
+    scaled = cluster.of_kind("ScaledObject")
+    triggers = [t for s in scaled for t in s["spec"]["triggers"] if t["type"] == "redis-streams"]
     return {
         "container": {c["name"] for d in deployments for c in d["spec"]["template"]["spec"]["containers"]},
         "destination_workload": {d["metadata"]["name"] for d in deployments},
-        "scaledObject": {s["metadata"]["name"] for s in cluster.of_kind("ScaledObject")},
+        "scaledObject": {s["metadata"]["name"] for s in scaled},
+        "horizontalpodautoscaler": {f"keda-hpa-{s['metadata']['name']}" for s in scaled},
+        "namespace": {n["metadata"]["name"] for n in cluster.of_kind("Namespace")},
+        "stream": exporter_streams(cluster),
+        "group": {t["metadata"]["consumerGroup"] for t in triggers},
     }
 
 
