@@ -33,6 +33,7 @@ from components.kubernetes.queue_workers import queue_worker_args
 from components.kubernetes.quota import quota_hard
 from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
+from components.kubernetes.velero import VeleroArgs, velero_values
 from components.kubernetes.workloads import Workloads, WorkloadsArgs, footprints
 from foundation.config import Cloud, KubernetesLayer, PlatformConfig, Region
 from foundation.naming import GATEWAY_NAMESPACE, GATEWAY_RELEASE, api_hosts, cluster_name_for
@@ -62,6 +63,7 @@ class KubePlatformArgs:
     alert_webhooks: tuple[Webhook, ...] = ()
     alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values
     queue_workers: tuple[QueueWorkerArgs, ...] = ()  # config-defined CPU queue workers (their own namespaces)
+    velero: dict[str, Any] | None = None  # the velero chart's values; none: no cluster backups
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def kube_platform_args(
     cache: RedisConnection | None = None,
     cache_identity: dict[str, pulumi.Input[str]] | None = None,
     queue_identities: dict[str, dict[str, pulumi.Input[str]]] | None = None,
+    velero: VeleroArgs | None = None,
 ) -> KubePlatformArgs:
     """The layer's args for a region, from the platform config and the region's cloud resources (`cache`: the
     region's AI cache cluster, and `cache_identity` the cache service's cloud identity)."""
@@ -174,6 +177,7 @@ def kube_platform_args(
             redis_port=redis.port,
             metadata_server=metadata_server_egress,
         ),
+        velero=velero_values(velero, platform.dr.backups, layer.namespace) if velero else None,
     )
 
 
@@ -205,6 +209,7 @@ class KubePlatform(pulumi.ComponentResource):
                 gateway_annotations=args.gateway_annotations or {},
                 alertmanager=args.alertmanager,
                 egress_gateway=bool(args.queue_workers),
+                velero=args.velero,
             ),
             on_cluster,
         )
