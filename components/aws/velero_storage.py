@@ -78,7 +78,8 @@ class AwsVeleroStorage(pulumi.ComponentResource):
     def __init__(self, name: str, args: AwsVeleroStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:VeleroStorage", name, None, opts)
         tags = Tagging(args.tagging.environment, args.backup_region).for_component(
-            "velero-backup", **{"backup-of": args.region}
+            "velero-backup",
+            **{"backup-of": args.region},  # the data-residency policy reads it
         )
         key = create_kms_key(
             f"{name}-key",

@@ -77,7 +77,7 @@ class GcsVeleroStorage(pulumi.ComponentResource):
                 ),
             ],
             force_destroy=False,
-            labels=args.labels,
+            labels={**args.labels, "backup-of": args.region},  # the data-residency policy reads it
             opts=stateful_opts(self, args.protect, depends_on=[key_use]),
         )
         account = workload_service_account(
