@@ -6,6 +6,8 @@ configured ones and cover the namespace the AI cache service runs in; dr-report 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from foundation.catalog import residency_of
@@ -196,3 +198,19 @@ def test_velero_s_images_are_the_dated_pins_allowed_by_admission_and_compatible(
         tag = ImageReference.parse(plugin["image"]).tag or ""
         assert tag.removeprefix("v").startswith(VELERO_PLUGIN_LINES[minor] + "."), f"{tag} is not for Velero {minor}"
         assert plugin["volumeMounts"] == [{"mountPath": "/target", "name": "plugins"}]
+
+
+def test_the_restore_drill_names_the_schedules_the_chart_creates(prod) -> None:
+    """The drill's `--from-schedule` names are the Schedules the chart renders (`<fullname>-<name>`, fullname
+    `velero` for the release `velero`: charts/velero templates/schedule.yaml), with the configured crons."""
+    platform, _ = prod
+    drill = (Path(__file__).parents[2] / "docs" / "runbooks" / "drill-cluster-restore.md").read_text()
+    named = set(re.findall(r"--from-schedule (\S+)", drill))
+    expected = {f"velero-{s.name}" for s in platform.dr.backups.schedules}
+    assert named == expected
+    for schedule in platform.dr.backups.schedules:
+        assert (
+            f"`velero-{schedule.name}`" in drill
+            and f"`{schedule.cron}`" in drill
+            and f"{schedule.ttl_hours} h" in drill
+        )
