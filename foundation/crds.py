@@ -27,6 +27,9 @@ KEDA_RELEASE = "keda"
 CERT_MANAGER_RELEASE = "cert-manager"
 KYVERNO_RELEASE = "kyverno"
 ARGO_ROLLOUTS_RELEASE = "argo-rollouts"
+# The velero chart ships its CRDs in crds/ (Helm installs them first) and upgrades them in a pre-upgrade hook Job
+# (`upgradeCRDs: true`, templates/upgrade-crds/upgrade-crds.yaml; vmware-tanzu/helm-charts velero-12.1.0).
+VELERO_RELEASE = "velero"
 
 CRD_RELEASES = {
     "monitoring.coreos.com": PROMETHEUS_RELEASE,
@@ -39,6 +42,7 @@ CRD_RELEASES = {
     "extensions.istio.io": ISTIO_BASE_RELEASE,
     "kyverno.io": KYVERNO_RELEASE,
     "argoproj.io": ARGO_ROLLOUTS_RELEASE,
+    "velero.io": VELERO_RELEASE,
 }
 # Chart values that make a chart render Prometheus-operator objects (ServiceMonitor, PodMonitor, PrometheusRule).
 MONITORING_VALUE_KEYS = frozenset({"serviceMonitor", "podMonitor", "prometheusRule", "prometheusRules"})

@@ -21,6 +21,8 @@ PROMETHEUS_RELEASE = "kube-prometheus-stack"
 PROMETHEUS_SELECTOR = {"release": PROMETHEUS_RELEASE}
 CERT_MANAGER_NAMESPACE = "cert-manager"
 ACME_SERVICE_ACCOUNT = "cert-manager-acme-dns"  # cert-manager's identity for Route53 DNS-01
+VELERO_NAMESPACE = "velero"
+VELERO_SERVICE_ACCOUNT = "velero-server"  # the velero chart's server account (its cloud identity's subject)
 
 # Workloads of the photo namespace, and the secret holding their Redis connection.
 WORKER = "gpu-worker"

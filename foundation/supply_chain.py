@@ -53,6 +53,9 @@ CHART_IMAGES: dict[str, tuple[str, ...]] = {  # by chart name
     "cni": ("docker.io/istio/*",),
     "kyverno": ("reg.kyverno.io/kyverno/*",),
     "argo-rollouts": ("quay.io/argoproj/*",),  # controller.image.repository in argo-helm charts/argo-rollouts
+    # velero-12.1.0 values.yaml: image.repository docker.io/velero/velero, the plugins we add as init containers
+    # (docker.io/velero/velero-plugin-for-aws, -gcp) and the CRD upgrade job's kubectl.image.repository.
+    "velero": ("docker.io/velero/*", "registry.k8s.io/kubectl*"),
 }
 # Charts installed on one cloud only (components/kubernetes/addons.py); the rest go everywhere.
 ONLY_ON = {"gpu-operator": Cloud.AWS, "cluster-autoscaler": Cloud.AWS, "kyverno": Cloud.AWS, "dcgm-exporter": Cloud.GCP}

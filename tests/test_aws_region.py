@@ -27,9 +27,10 @@ def _region(plan: Plan, resource: Registration) -> str:
 
 
 def _home_region(platform, plan: Plan, resource: Registration) -> str:
-    """Where a resource lives: its region, or that region's backup region for the photo backup."""
+    """Where a resource lives: its region, or that region's backup region for the photo backup and the Velero
+    bucket (with their keys)."""
     region = _region(plan, resource)
-    if "-storage-backup" in resource.name:
+    if any(part in resource.name for part in ("-storage-backup", "-velero-bucket", "-velero-key")):
         return next(r.backup_region for r in platform.regions if r.id == region)
     return region
 

@@ -84,6 +84,7 @@ def test_add_ons_are_pinned_and_fit_the_cloud(prod, region: str) -> None:
         "istiod",
         "istio-ingressgateway",
         "istio-egressgateway",  # prod's pdf-analysis workers call external APIs through it
+        "velero",  # cluster backups (tests/wiring/test_cluster_backups.py)
     }
     if region == "asia-southeast1":
         assert set(releases) == common | {"dcgm-exporter"}  # GKE manages drivers and the device plugin

@@ -58,10 +58,15 @@ def test_every_custom_resource_comes_after_the_release_that_installs_its_crd(pro
 def test_charts_that_render_monitoring_objects_come_after_kube_prometheus_stack(prod) -> None:
     _, plan = prod
     rendering = [r for r in plan.of_type(RELEASE) if renders_monitoring_resources(r.inputs.get("values"))]
-    assert sorted({r.inputs["name"] for r in rendering}) == ["argo-rollouts", "dcgm-exporter", "gpu-operator", "keda"]
-    assert (
-        len(rendering) == 15
-    )  # KEDA and Argo Rollouts everywhere, the GPU operator in 4 EKS clusters, the DCGM exporter on GKE
+    assert sorted({r.inputs["name"] for r in rendering}) == [
+        "argo-rollouts",
+        "dcgm-exporter",
+        "gpu-operator",
+        "keda",
+        "velero",
+    ]
+    # KEDA, Argo Rollouts and Velero everywhere, the GPU operator in 4 EKS clusters, the DCGM exporter on GKE
+    assert len(rendering) == 20
     for release in rendering:
         (monitoring,) = [r for r in same_cluster(plan, release, RELEASE) if r.inputs["name"] == PROMETHEUS_RELEASE]
         assert monitoring.urn in ancestors(plan, release), release.urn
@@ -103,7 +108,8 @@ def test_workload_identity_bindings_wait_for_the_clusters_identity_pool(prod) ->
         m for m in plan.of_type("gcp:serviceaccount/iAMMember:IAMMember") if ".svc.id.goog[" in m.inputs["member"]
     ]
     queue_workers = len([w for w in platform.queue_workers if w.enabled])
-    assert len(bindings) == 4 + queue_workers  # worker, jobs API, reconciler, AI cache service, each queue worker
+    # the worker, the jobs API, the reconciler, the AI cache service, Velero, each queue worker
+    assert len(bindings) == 5 + queue_workers
     for binding in bindings:
         assert binding.inputs["member"].startswith(
             f"serviceAccount:{cluster.inputs['workloadIdentityConfig']['workloadPool']}["

@@ -175,7 +175,7 @@ def test_backup_buckets_are_not_themselves_replicated(prod) -> None:
 
 def test_gcs_photo_bucket_is_dual_region_in_its_zone_encrypted_and_never_public(prod) -> None:
     platform, plan = prod
-    (bucket,) = plan.of_type("gcp:storage/bucket:Bucket")
+    (bucket,) = [b for b in plan.of_type("gcp:storage/bucket:Bucket") if "customPlacementConfig" in b.inputs]
     inputs = bucket.inputs
     (region,) = [r for r in platform.regions if r.cloud.value == "gcp"]
     assert inputs["customPlacementConfig"]["dataLocations"] == [region.id.upper(), region.backup_region.upper()]
@@ -188,7 +188,11 @@ def test_gcs_photo_bucket_is_dual_region_in_its_zone_encrypted_and_never_public(
     (key,) = [k for k in plan.of_type("gcp:kms/cryptoKey:CryptoKey") if k.inputs["name"] == "photos"]
     assert inputs["encryption"]["defaultKmsKeyName"] == key.outputs["id"]
     assert key.inputs["rotationPeriod"] == f"{90 * 86400}s"
-    (grant,) = [g for g in plan.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") if "storage-agent" in g.name]
+    (grant,) = [
+        g
+        for g in plan.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+        if "storage-agent" in g.name and g.parent == bucket.parent
+    ]
     assert grant.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
     assert grant.inputs["member"].endswith("@gs-project-accounts.iam.gserviceaccount.com")
     assert grant.urn in bucket.dependencies

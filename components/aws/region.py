@@ -17,13 +17,15 @@ from components.aws.network import AwsNetwork, AwsNetworkArgs
 from components.aws.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
 from components.aws.photo_storage import AwsPhotoStorage, AwsPhotoStorageArgs
 from components.aws.redis import REDIS_PORT, AwsRedis, AwsRedisArgs
+from components.aws.velero_storage import AwsVeleroStorage, AwsVeleroStorageArgs
 from components.aws.workload_identity import EksIdentities, EksIdentitiesArgs
 from components.kubeconfig import eks_kubeconfig
 from components.kubernetes.platform import KubePlatform, WorkloadIdentities, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
+from components.kubernetes.velero import VeleroArgs
 from components.options import publish_outputs, stateful_opts
 from components.region import RegionComponent
-from foundation.config import KUBERNETES, DeployerAccess, PlatformConfig, Region
+from foundation.config import KUBERNETES, Cloud, DeployerAccess, PlatformConfig, Region
 from foundation.deployers import PREVIEW_GROUP
 from foundation.deployment import STATE_REGION, image_signing_key_arn
 from foundation.naming import CACHE_SECRET, IRSA_ANNOTATION, PHOTOS_PREFIX, cdn_host, cluster_name_for
@@ -55,7 +57,7 @@ class AwsRegion(RegionComponent):
     private_subnet_ids: pulumi.Output[list[str]]
     oidc_provider_arn: pulumi.Output[str]
     backup_bucket_name: pulumi.Output[str]
-    audited_bucket_arns: tuple[pulumi.Output[str], ...]  # the photo and backup buckets the audit trail records
+    audited_bucket_arns: tuple[pulumi.Output[str], ...]  # the photo, backup and Velero buckets the trail records
 
     def __init__(self, name: str, args: AwsRegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("wedsync:aws:Region", name, None, opts)
@@ -137,7 +139,6 @@ class AwsRegion(RegionComponent):
             ),
             child,
         )
-        self.audited_bucket_arns = (storage.bucket_arn, storage.backup_bucket_arn)
         placement = Placement(network.vpc_id, network.private_subnet_ids, cluster.cluster_security_group_id, key.arn)
         redis = AwsRedis(
             f"{name}-redis",
@@ -185,6 +186,24 @@ class AwsRegion(RegionComponent):
             ),
             child,
         )
+        velero = AwsVeleroStorage(
+            f"{name}-velero",
+            AwsVeleroStorageArgs(
+                environment=platform.environment,
+                region=region.id,
+                backup_region=region.backup_region,
+                account_id=account_id,
+                cluster_name=cluster_name,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer_url=cluster.oidc_issuer_url,
+                tiers=platform.storage,
+                tagging=tagging,
+                protect=platform.protect,
+                backup_provider=args.backup_provider,
+            ),
+            child,
+        )
+        self.audited_bucket_arns = (storage.bucket_arn, storage.backup_bucket_arn, velero.bucket_arn)
         self.kubeconfig = eks_kubeconfig(
             cluster_name,
             cluster.endpoint,
@@ -220,6 +239,9 @@ class AwsRegion(RegionComponent):
                 cache=RedisConnection(cache.endpoint, CACHE_PORT, cache.auth_token, ca=None, secret_name=CACHE_SECRET)
                 if cache
                 else None,
+                velero=VeleroArgs(
+                    Cloud.AWS, velero.bucket_name, region.backup_region, {IRSA_ANNOTATION: velero.role_arn}
+                ),
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[*groups.values(), cluster_addons]),
         )

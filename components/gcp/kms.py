@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_gcp as gcp
 
@@ -53,3 +55,35 @@ def create_agent_key(
         opts=child_opts(parent),
     )
     return key, grant
+
+
+def storage_agent_key(
+    name: str,
+    *,
+    key_ring_name: str,
+    key_name: str,
+    location: str,
+    project: str,
+    labels: dict[str, str],
+    parent: pulumi.Resource,
+    protect: bool,
+    after: Sequence[pulumi.Resource] = (),
+) -> tuple[gcp.kms.CryptoKey, gcp.kms.CryptoKeyIAMMember]:
+    """A bucket key (`create_agent_key`) that the project's Cloud Storage service agent encrypts with. Reading the
+    agent creates it (projects.serviceAccount.get), once the API is on (`after`)."""
+    service_agent = gcp.storage.get_project_service_account_output(
+        project=project, opts=pulumi.InvokeOutputOptions(parent=parent, depends_on=list(after))
+    )
+    return create_agent_key(
+        name,
+        key_resource="key",
+        agent="storage",
+        key_ring_name=key_ring_name,
+        key_name=key_name,
+        location=location,
+        project=project,
+        labels=labels,
+        agent_member=service_agent.email_address.apply(lambda email: f"serviceAccount:{email}"),
+        parent=parent,
+        protect=protect,
+    )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.kms import create_agent_key
+from components.gcp.kms import storage_agent_key
 from components.options import stateful_opts
 from foundation.catalog import gcp_multi_region
 from foundation.config import StorageTiers
@@ -38,7 +39,22 @@ class GcsPhotoStorageArgs:
 Condition = gcp.storage.BucketLifecycleRuleConditionArgs
 
 
-def _lifecycle_rule(
+def protected_bucket(key_id: pulumi.Input[str], tiers: StorageTiers) -> dict[str, Any]:
+    """The settings every bucket of ours takes: standard class, versions kept, encrypted with `key_id`, uniform
+    access, never public, and deleted objects recoverable for the backup lock period (soft delete)."""
+    return {
+        "storage_class": "STANDARD",
+        "versioning": gcp.storage.BucketVersioningArgs(enabled=True),
+        "encryption": gcp.storage.BucketEncryptionArgs(default_kms_key_name=key_id),
+        "uniform_bucket_level_access": True,
+        "public_access_prevention": "enforced",
+        "soft_delete_policy": gcp.storage.BucketSoftDeletePolicyArgs(
+            retention_duration_seconds=tiers.backup_lock_days * SECONDS_PER_DAY
+        ),
+    }
+
+
+def lifecycle_rule(
     action: str, condition: Condition, storage_class: str | None = None
 ) -> gcp.storage.BucketLifecycleRuleArgs:
     return gcp.storage.BucketLifecycleRuleArgs(
@@ -60,22 +76,16 @@ class GcsPhotoStorage(pulumi.ComponentResource):
             raise ValueError(f"{args.region} and {args.backup_region} do not form a GCS dual-region")
         tiers = args.tiers
 
-        # Reading the project's GCS service account creates it (projects.serviceAccount.get), once the API is on.
-        service_agent = gcp.storage.get_project_service_account_output(
-            project=args.project, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=list(args.storage_api))
-        )
-        key, key_use = create_agent_key(
+        key, key_use = storage_agent_key(
             name,
-            key_resource="key",
-            agent="storage",
             key_ring_name=f"wedsync-{args.environment}-photos-{args.region}",
             key_name="photos",
             location=multi_region.lower(),
             project=args.project,
             labels=args.labels,
-            agent_member=service_agent.email_address.apply(lambda email: f"serviceAccount:{email}"),
             parent=self,
             protect=args.protect,
+            after=args.storage_api,
         )
         bucket = gcp.storage.Bucket(
             f"{name}-photos",
@@ -86,29 +96,22 @@ class GcsPhotoStorage(pulumi.ComponentResource):
                 data_locations=[args.region.upper(), args.backup_region.upper()]
             ),
             rpo="ASYNC_TURBO",
-            storage_class="STANDARD",
-            versioning=gcp.storage.BucketVersioningArgs(enabled=True),
-            encryption=gcp.storage.BucketEncryptionArgs(default_kms_key_name=key.id),
-            uniform_bucket_level_access=True,
-            public_access_prevention="enforced",
-            soft_delete_policy=gcp.storage.BucketSoftDeletePolicyArgs(
-                retention_duration_seconds=tiers.backup_lock_days * SECONDS_PER_DAY
-            ),
+            **protected_bucket(key.id, tiers),
             lifecycle_rules=[
-                _lifecycle_rule(
+                lifecycle_rule(
                     "SetStorageClass",
                     Condition(age=tiers.infrequent_access_after_days, matches_storage_classes=["STANDARD"]),
                     "NEARLINE",
                 ),
-                _lifecycle_rule(
+                lifecycle_rule(
                     "SetStorageClass",
                     Condition(age=tiers.archive_after_days, matches_storage_classes=["NEARLINE"]),
                     "ARCHIVE",
                 ),
-                _lifecycle_rule(
+                lifecycle_rule(
                     "Delete", Condition(days_since_noncurrent_time=tiers.noncurrent_versions_expire_after_days)
                 ),
-                _lifecycle_rule(
+                lifecycle_rule(
                     "AbortIncompleteMultipartUpload", Condition(age=tiers.abort_incomplete_uploads_after_days)
                 ),
             ],

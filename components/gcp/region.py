@@ -16,13 +16,15 @@ from components.gcp.node_pool import GkeNodePool, GkeNodePoolArgs
 from components.gcp.photo_storage import GcsPhotoStorage, GcsPhotoStorageArgs
 from components.gcp.project import GcpProjectSetup
 from components.gcp.redis import TLS_PORT, GcpRedis, GcpRedisArgs
+from components.gcp.velero_storage import GcsVeleroStorage, GcsVeleroStorageArgs
 from components.gcp.workload_identity import GkeIdentities, GkeIdentitiesArgs, workload_service_account
 from components.kubeconfig import gke_kubeconfig
 from components.kubernetes.platform import KubePlatform, WorkloadIdentities, kube_platform_args
 from components.kubernetes.redis_connection import RedisConnection
+from components.kubernetes.velero import VeleroArgs
 from components.options import publish_outputs, stateful_opts
 from components.region import RegionComponent
-from foundation.config import DeployerAccess, PlatformConfig, Region
+from foundation.config import Cloud, DeployerAccess, PlatformConfig, Region
 from foundation.naming import (
     CACHE_SECRET,
     CACHE_SERVICE,
@@ -183,6 +185,21 @@ class GcpRegion(RegionComponent):
             labels=tagging.gcp_labels("ingress"),
             opts=stateful_opts(self, platform.protect),
         )
+        velero = GcsVeleroStorage(
+            f"{name}-velero",
+            GcsVeleroStorageArgs(
+                environment=platform.environment,
+                project=project,
+                region=region.id,
+                backup_region=region.backup_region,
+                cluster_name=cluster_name,
+                tiers=platform.storage,
+                labels=Tagging(platform.environment, region.backup_region).gcp_labels("velero-backup"),
+                protect=platform.protect,
+                after=(cluster, args.project_setup.services["storage.googleapis.com"]),
+            ),
+            child,
+        )
         cache, cache_account = self._cache(name, args, cluster_name, network, tagging, cluster)
         self.kubeconfig = gke_kubeconfig(cluster_name, cluster.dns_endpoint)
         previews = [d.service_account for d in platform.gcp.deployers if d.access is DeployerAccess.PREVIEW]
@@ -214,6 +231,13 @@ class GcpRegion(RegionComponent):
                 if cache and cache_account
                 else None,
                 cache_identity={GKE_WORKLOAD_IDENTITY_ANNOTATION: cache_account.email} if cache_account else None,
+                velero=VeleroArgs(
+                    Cloud.GCP,
+                    velero.bucket_name,
+                    region.backup_region,
+                    {GKE_WORKLOAD_IDENTITY_ANNOTATION: velero.service_account},
+                    gcp_service_account=velero.service_account,
+                ),
             ),
             pulumi.ResourceOptions(parent=self, depends_on=list(pools.values())),
         )

@@ -21,7 +21,13 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.istio import cni_values, global_proxy_values, pilot_sidecar_values
 from foundation.config import KUBERNETES, Chart, Charts, Cloud
-from foundation.crds import ARGO_ROLLOUTS_RELEASE, ISTIO_BASE_RELEASE, KEDA_RELEASE, renders_monitoring_resources
+from foundation.crds import (
+    ARGO_ROLLOUTS_RELEASE,
+    ISTIO_BASE_RELEASE,
+    KEDA_RELEASE,
+    VELERO_RELEASE,
+    renders_monitoring_resources,
+)
 from foundation.naming import (
     CERT_MANAGER_NAMESPACE,
     EGRESS_NAMESPACE,
@@ -33,6 +39,7 @@ from foundation.naming import (
     MONITORING_NAMESPACE,
     PROMETHEUS_RELEASE,
     PROMETHEUS_SELECTOR,
+    VELERO_NAMESPACE,
 )
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT, SYSTEM_NODE_LABELS
 
@@ -61,6 +68,7 @@ class ClusterAddOnsArgs:
     gateway_annotations: Mapping[str, pulumi.Input[str]]
     alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values (routing)
     egress_gateway: bool = False  # install the Istio egress gateway (a workload calls external APIs)
+    velero: dict[str, Any] | None = None  # the velero chart's values (velero.py); none: no Velero
 
 
 class ClusterAddOns(pulumi.ComponentResource):
@@ -190,6 +198,8 @@ class ClusterAddOns(pulumi.ComponentResource):
                 },
             },
         )
+        if args.velero is not None:  # cluster backups (components/kubernetes/velero.py)
+            release(name, VELERO_RELEASE, charts.velero, VELERO_NAMESPACE, args.velero)
         base = release(name, ISTIO_BASE_RELEASE, charts.istio_base, ISTIO_NAMESPACE, {"defaultRevision": "default"})
         cni = release(name, "istio-cni", charts.istio_cni, ISTIO_NAMESPACE, cni_values(Cloud(args.cloud)), [base])
         istiod = release(

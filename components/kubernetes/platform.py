@@ -34,6 +34,7 @@ from components.kubernetes.queue_workers import photo_queue, queue_worker_args, 
 from components.kubernetes.quota import quota_hard
 from components.kubernetes.reconciler import ReconcilerArgs
 from components.kubernetes.redis_connection import RedisConnection
+from components.kubernetes.velero import VeleroArgs, velero_values
 from components.kubernetes.workloads import Workloads, WorkloadsArgs, footprints
 from foundation.config import Cloud, KubernetesLayer, PlatformConfig, QueueAlerting, Region
 from foundation.footprints import reserved_gpus
@@ -64,6 +65,7 @@ class KubePlatformArgs:
     alert_webhooks: tuple[Webhook, ...] = ()
     alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values
     queue_workers: tuple[QueueWorkerArgs, ...] = ()  # config-defined CPU queue workers (their own namespaces)
+    velero: dict[str, Any] | None = None  # the velero chart's values; none: no cluster backups
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def kube_platform_args(
     cache: RedisConnection | None = None,
     cache_identity: dict[str, pulumi.Input[str]] | None = None,
     queue_identities: dict[str, dict[str, pulumi.Input[str]]] | None = None,
+    velero: VeleroArgs | None = None,
 ) -> KubePlatformArgs:
     """The layer's args for a region, from the platform config and the region's cloud resources (`store_uri`: the
     photos' root, `bucket_uri` the bucket's, under which each queue worker keeps its `bucket_prefix`; `cache`: the
@@ -181,6 +184,7 @@ def kube_platform_args(
         alert_webhooks=hooks,
         alertmanager=alertmanager_values(platform, hooks),
         queue_workers=queue_workers,
+        velero=velero_values(velero, platform.dr.backups, layer.namespace) if velero else None,
     )
 
 
@@ -212,6 +216,7 @@ class KubePlatform(pulumi.ComponentResource):
                 gateway_annotations=args.gateway_annotations or {},
                 alertmanager=args.alertmanager,
                 egress_gateway=bool(args.queue_workers),
+                velero=args.velero,
             ),
             on_cluster,
         )

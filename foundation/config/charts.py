@@ -28,6 +28,9 @@ class Charts(Model):
     argo_rollouts: Chart = Field(
         CHARTS["argo_rollouts"], description="Argo Rollouts: canary rollouts of the HTTP services (Istio weights)"
     )
+    velero: Chart = Field(
+        CHARTS["velero"], description="Velero: scheduled backups of each cluster's Kubernetes objects"
+    )
     istio_base: Chart = Field(CHARTS["istio_base"], description="Istio CRDs and cluster roles")
     istiod: Chart = Field(CHARTS["istiod"], description="Istio control plane")
     istio_gateway: Chart = Field(CHARTS["istio_gateway"], description="Istio ingress gateway")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from foundation.config.backups import ClusterBackups
 from foundation.config.base import Model
 
 Minutes = Annotated[float, Field(gt=0)]
@@ -44,6 +45,7 @@ class DrConfig(Model):
     queue: RecoveryTarget = Field(_JOBS, description="Jobs waiting in the Redis stream")
     cache: RecoveryTarget = Field(_CACHE, description="The AI cache tier")
     cluster_state: RecoveryTarget = Field(_CACHE, description="Kubernetes objects of each cluster (Velero's scope)")
+    backups: ClusterBackups = Field(ClusterBackups(), description="Velero's schedules of every cluster")
 
     def target(self, data_class: DataClass) -> RecoveryTarget:
         return getattr(self, data_class.value)

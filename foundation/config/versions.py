@@ -20,6 +20,8 @@ docs, hence estimated or assumed (each such pin says so in its `note`):
   matrix only): v1.9 is taken as patched until the second minor after it, estimated 2027-06-30.
 - kube-prometheus-stack publishes no support window (only the newest chart is maintained): its pin
   expires six months after release, so it is re-checked at least twice a year.
+- Velero supports the current and the previous minor (site/content/docs/main/support-process.md): v1.18 is
+  taken as supported until v1.20, estimated 2027-03-01 at the 1.17 (2025-09-09) to 1.18 (2026-03-02) cadence.
 """
 
 from __future__ import annotations
@@ -206,11 +208,35 @@ CHARTS: dict[str, ChartPin] = {
         note="appVersion v1.9.0 (released 2026-03-19, v1.9.1 2026-07-06, v1.10.0-rc1 2026-06-30); estimated: "
         "no written policy, taken as patched until v1.11 (about 2027-06 at the 1.8-1.10 cadence)",
     ),
+    "velero": ChartPin(
+        repo="https://vmware-tanzu.github.io/helm-charts",
+        chart="velero",
+        version="12.1.0",
+        end_of_support=date(2027, 3, 1),
+        source="https://github.com/vmware-tanzu/helm-charts/blob/velero-12.1.0/charts/velero/Chart.yaml",
+        note="the newest chart (appVersion 1.18.1); the server runs VELERO_IMAGES['server'], 1.18.2, the newest "
+        "release with matching AWS and GCP plugins. Estimated: 1.18 is supported until 1.20 (current and n-1)",
+    ),
     "istio_base": ChartPin(repo=ISTIO_CHARTS, chart="base", **_ISTIO),
     "istiod": ChartPin(repo=ISTIO_CHARTS, chart="istiod", **_ISTIO),
     "istio_gateway": ChartPin(repo=ISTIO_CHARTS, chart="gateway", **_ISTIO),
     "istio_cni": ChartPin(repo=ISTIO_CHARTS, chart="cni", **_ISTIO),
 }
+
+# Velero's server and its object-store plugins, by tag (the chart sets the server's, the plugins are init
+# containers). Chosen on 2026-11-29: v1.18.2 (2026-06-24) is the newest Velero tag in velero-io/velero, and
+# plugin v1.14.2 (aws 2026-06-16, gcp 2026-06-15) the newest of each plugin; both plugins' README
+# "Compatibility" tables at v1.14.2 pair plugin v1.14.x with Velero v1.18.x (VELERO_PLUGIN_LINES). Security:
+# CVE-2026-32637 (unsafe extraction of a backup tarball on restore) is fixed from 1.18.1 ("Add check for file
+# extraction from tarball", #9661, changelogs/CHANGELOG-1.18.md; velero-io/velero discussion #10508), and 1.18.2
+# bumps dependencies for CVEs (#9919). No image here is older than those fixes.
+VELERO_IMAGES = {
+    "server": "docker.io/velero/velero:v1.18.2",
+    "aws": "docker.io/velero/velero-plugin-for-aws:v1.14.2",
+    "gcp": "docker.io/velero/velero-plugin-for-gcp:v1.14.2",
+}
+# The plugin line each Velero minor works with (velero-plugin-for-aws and -gcp README.md "Compatibility", v1.14.2).
+VELERO_PLUGIN_LINES = {"1.18": "1.14", "1.17": "1.13", "1.16": "1.12"}
 
 
 def supported_minors() -> list[str]:

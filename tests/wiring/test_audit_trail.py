@@ -50,25 +50,29 @@ def _trail_arn(platform, plan: Plan) -> str:
     return arn
 
 
-def _photo_bucket_arns(plan: Plan) -> set[str]:
-    """The ARNs of every bucket inside a photo-storage component (photos and their backups)."""
+AUDITED_STORAGE = ("wedsync:aws:PhotoStorage", "wedsync:aws:VeleroStorage")
+
+
+def _audited_bucket_arns(plan: Plan) -> set[str]:
+    """The ARNs of every bucket inside a photo-storage component (photos and their backups) or a Velero-storage
+    component (cluster backups, which hold the clusters' Secrets)."""
     index = plan.by_urn()
 
-    def in_photo_storage(resource: Registration) -> bool:
+    def in_audited_storage(resource: Registration) -> bool:
         while resource.parent in index:
             resource = index[resource.parent]
-            if resource.type == "wedsync:aws:PhotoStorage":
+            if resource.type in AUDITED_STORAGE:
                 return True
         return False
 
-    return {b.outputs["arn"] for b in plan.of_type(BUCKET) if in_photo_storage(b)}
+    return {b.outputs["arn"] for b in plan.of_type(BUCKET) if in_audited_storage(b)}
 
 
-def test_the_trail_records_object_events_of_exactly_the_photo_and_backup_buckets(prod, staging) -> None:
+def test_the_trail_records_object_events_of_exactly_the_photo_backup_and_velero_buckets(prod, staging) -> None:
     for platform, plan in (prod, staging):
         aws_regions = [r for r in platform.regions if r.cloud is Cloud.AWS]
-        buckets = _photo_bucket_arns(plan)
-        assert len(buckets) == 2 * len(aws_regions), "a photo bucket and a backup bucket per AWS region"
+        buckets = _audited_bucket_arns(plan)
+        assert len(buckets) == 3 * len(aws_regions), "a photo, a photo backup and a Velero bucket per AWS region"
         trail = _trail(plan).inputs
         assert (trail["isMultiRegionTrail"], trail["enableLogFileValidation"], trail["includeGlobalServiceEvents"]) == (
             True,
