@@ -78,8 +78,15 @@ def _classes(s: RegionSettings) -> dict[DataClass, tuple[str, int | None, int | 
     )
     velero_rpo = max(s.velero_every_s) if s.velero_every_s else None
     standby = "warm standby cluster declared by the program" if s.standby else "the program (no standby cluster)"
+    every = ", ".join(_fmt(i) for i in sorted(set(s.velero_every_s)))
     cluster = (
-        (f"{standby}; Velero every {_fmt(velero_rpo)}", velero_rpo, serving, serving_reason)
+        (
+            f"{standby}; Velero every {every}",
+            velero_rpo,
+            serving,
+            f"{serving_reason}; each Velero schedule covers its own namespaces, so the slowest ({_fmt(velero_rpo)}) "
+            "bounds the RPO of the cluster's objects as a whole",
+        )
         if velero_rpo
         else (
             standby,

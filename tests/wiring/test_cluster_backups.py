@@ -166,7 +166,7 @@ def test_prod_dr_report_reads_cluster_state_rpo_from_the_schedules(prod, variant
     states = [a for a in assess(plan, platform) if a.data_class.value == "cluster_state"]
     assert len(states) == len(platform.regions)
     for state in states:
-        assert state.rpo_s == slowest == 86400 and "Velero every 24 h" in state.mechanism
+        assert state.rpo_s == slowest == 86400 and "Velero every 15 min, 24 h" in state.mechanism
         assert not state.met  # seed 002's RPO < 15 min holds for the cache namespace only, not the daily rest
 
     def every_six_hours(raw: dict[str, Any]) -> None:
