@@ -7,11 +7,14 @@ per TB-month.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from foundation.capacity import Capacity
 from foundation.config import CacheConfig, Cloud, PlatformConfig, Region, Season
-from foundation.node_pools import NodePoolPlan, PoolRole, plan_node_pools
+from foundation.footprints import WORKER_GPUS, model_min_gpus, reserved_gpus, worker_replica_bounds
+from foundation.node_pools import NodePoolPlan, PoolRole, gpu_capacity, plan_node_pools
 from foundation.prices import (
     CDN_EGRESS_GB,
     CLUSTER_HOURLY,
@@ -87,6 +90,59 @@ def _pool_line(pool: NodePoolPlan, season: Season) -> CostLine:
     )
 
 
+def pool_nodes(pool: NodePoolPlan, season: Season, level: str) -> int:
+    """A pool's node count at a level (`at_min`, `at_desired`, `at_max`) of a season."""
+    bounds = pool.bounds_by_season[season]
+    return {"at_min": bounds.min_size, "at_desired": bounds.desired_size, "at_max": bounds.max_size}[level]
+
+
+def always_running_gpus(platform: PlatformConfig, pools: tuple[NodePoolPlan, ...], season: Season) -> int:
+    """GPUs the pods that never scale to zero hold: KEDA's fewest photo workers and the model services' HPA
+    minima (the same bounds the program deploys: foundation/footprints.py)."""
+    services = platform.kubernetes.model_services
+    worker_min, _ = worker_replica_bounds(
+        platform.seasons.profile(season), gpu_capacity(pools, season) - reserved_gpus(services)
+    )
+    return worker_min * WORKER_GPUS + model_min_gpus(services)
+
+
+def autoscaled_gpu_nodes(platform: PlatformConfig, pools: tuple[NodePoolPlan, ...], season: Season, level: str) -> int:
+    """GPU nodes the cluster autoscaler adds beyond the pools' size at a level so that the always-running GPU pods
+    fit (counted in nodes of the first on-demand GPU pool); none at the maxima, which already hold them."""
+    gpu_pools = [p for p in pools if p.role is PoolRole.GPU]
+    if not gpu_pools or level == "at_max":
+        return 0
+    present = sum(pool_nodes(p, season, level) * p.gpus_per_node for p in gpu_pools)
+    missing = always_running_gpus(platform, pools, season) - present
+    return math.ceil(missing / _autoscaled_pool(pools).gpus_per_node) if missing > 0 else 0
+
+
+def gpus_at(platform: PlatformConfig, pools: tuple[NodePoolPlan, ...], season: Season, level: str) -> int:
+    """GPUs a region runs at a level: its GPU pools' nodes and the nodes the autoscaler adds to them."""
+    gpu_pools = [p for p in pools if p.role is PoolRole.GPU]
+    if not gpu_pools:
+        return 0
+    added = autoscaled_gpu_nodes(platform, pools, season, level) * _autoscaled_pool(pools).gpus_per_node
+    return added + sum(pool_nodes(p, season, level) * p.gpus_per_node for p in gpu_pools)
+
+
+def _autoscaled_pool(pools: tuple[NodePoolPlan, ...]) -> NodePoolPlan:
+    gpu_pools = [p for p in pools if p.role is PoolRole.GPU]
+    return next((p for p in gpu_pools if p.capacity is Capacity.ON_DEMAND), gpu_pools[0])
+
+
+def _autoscaled_line(platform: PlatformConfig, pools: tuple[NodePoolPlan, ...], season: Season) -> CostLine | None:
+    """The GPU nodes the autoscaler adds at min and desired size, priced as the first on-demand GPU pool's nodes
+    (the least-waste expander may pick a spot pool of the same machine: then this is an upper bound)."""
+    at_min, at_desired = (autoscaled_gpu_nodes(platform, pools, season, level) for level in ("at_min", "at_desired"))
+    if not (at_min or at_desired):
+        return None
+    pool = _autoscaled_pool(pools)
+    hourly = instance_hourly(pool.instance_type, pool.capacity).usd
+    item = f"GPU nodes added for always-running GPU pods ({pool.instance_type}, {pool.capacity.value})"
+    return CostLine(CostKind.GPU_POOL, item, hourly * at_min, hourly * at_desired, 0.0, pool.name)
+
+
 def _fixed(kind: CostKind, item: str, hourly: float) -> CostLine:
     return CostLine(kind, item, hourly, hourly, hourly)
 
@@ -94,9 +150,12 @@ def _fixed(kind: CostKind, item: str, hourly: float) -> CostLine:
 def region_cost(platform: PlatformConfig, region: Region, season: Season) -> RegionCost:
     """The region's hourly cost lines under a season's profile."""
     cloud = region.cloud.value
+    pools = plan_node_pools(platform, region)
+    autoscaled = _autoscaled_line(platform, pools, season)
     lines = [
         _fixed(CostKind.CONTROL_PLANE, "cluster control plane", CLUSTER_HOURLY[cloud].usd),
-        *(_pool_line(pool, season) for pool in plan_node_pools(platform, region)),
+        *(_pool_line(pool, season) for pool in pools),
+        *([autoscaled] if autoscaled else []),
     ]
     nat_count = (
         len(region.network.availability_zones) if cloud == "aws" and region.network.nat_gateways == "per_az" else 1

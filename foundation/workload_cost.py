@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from foundation.config import CacheServiceConfig, ModelService, PlatformConfig, Region, Season
-from foundation.cost import CostKind, CostLine, region_cost
-from foundation.footprints import reserved_gpus
+from foundation.cost import CostKind, CostLine, gpus_at, pool_nodes, region_cost
+from foundation.footprints import model_min_gpus, reserved_gpus
 from foundation.machines import machine_shape
 from foundation.node_pools import NodePoolPlan, PoolRole, plan_node_pools
 from foundation.quantities import cpu_millis, memory_bytes
@@ -40,31 +40,23 @@ class WorkloadCost:
         return float(getattr(self, level))
 
 
-def _nodes(pool: NodePoolPlan, season: Season, level: str) -> int:
-    bounds = pool.bounds_by_season[season]
-    return {"at_min": bounds.min_size, "at_desired": bounds.desired_size, "at_max": bounds.max_size}[level]
-
-
 def model_gpus(services: tuple[ModelService, ...], level: str) -> int:
     """GPUs the model services hold at a level: their reservation at the maximum, their HPA minima below it."""
-    if level == "at_max":
-        return reserved_gpus(services)
-    return sum(s.autoscale.min_replicas * s.gpus for s in services)
+    return reserved_gpus(services) if level == "at_max" else model_min_gpus(services)
 
 
-def model_share(
-    pools: tuple[NodePoolPlan, ...], services: tuple[ModelService, ...], season: Season, level: str
-) -> float:
-    """The model services' fraction of the region's GPU pools (by GPUs) at a level."""
-    gpus = sum(_nodes(p, season, level) * p.gpus_per_node for p in pools if p.role is PoolRole.GPU)
-    return min(model_gpus(services, level), gpus) / gpus if gpus else 0.0
+def model_share(platform: PlatformConfig, pools: tuple[NodePoolPlan, ...], season: Season, level: str) -> float:
+    """The model services' fraction of the region's GPUs at a level (foundation/cost.py gpus_at: the pools' nodes
+    and those the autoscaler adds for the always-running GPU pods)."""
+    gpus = gpus_at(platform, pools, season, level)
+    return min(model_gpus(platform.kubernetes.model_services, level), gpus) / gpus if gpus else 0.0
 
 
 def cache_service_share(system: NodePoolPlan, service: CacheServiceConfig, level: str) -> float:
     """The cache service's fraction of the system pool at a level: its pods' CPU or memory requests, whichever is
     the larger part of the pool's machines (foundation/machines.py)."""
     pods = service.autoscale.max_replicas if level == "at_max" else service.autoscale.min_replicas
-    nodes = _nodes(system, system.season, level)
+    nodes = pool_nodes(system, system.season, level)
     if not nodes:
         return 0.0
     shape = machine_shape(system.instance_type)
@@ -85,14 +77,13 @@ def region_cost_by_workload(platform: PlatformConfig, region: Region, season: Se
     """The region's cost lines (foundation.cost.region_cost) split by workload, in a fixed order."""
     pools = plan_node_pools(platform, region)
     system = next(p for p in pools if p.role is PoolRole.SYSTEM)
-    services = platform.kubernetes.model_services
     queue_names = [p.name for p in pools if p.role is PoolRole.QUEUE]
     order = [PHOTO_WORKER, MODEL_SERVICES, *queue_names, *([AI_CACHE] if platform.cache else []), SHARED]
     totals = {name: dict.fromkeys(LEVELS, 0.0) for name in order}
     for line in region_cost(platform, region, season).lines:
         for level in LEVELS:
             if line.kind is CostKind.GPU_POOL:
-                parts = _split(line, {MODEL_SERVICES: model_share(pools, services, season, level)}, PHOTO_WORKER, level)
+                parts = _split(line, {MODEL_SERVICES: model_share(platform, pools, season, level)}, PHOTO_WORKER, level)
             elif line.kind is CostKind.QUEUE_POOL:
                 parts = {line.pool: float(getattr(line, level))}
             elif line.kind is CostKind.CACHE:

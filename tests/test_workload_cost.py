@@ -10,14 +10,17 @@ import pytest
 from foundation.capacity import Capacity
 from foundation.catalog import gpu_instance_type
 from foundation.config import Season
-from foundation.cost import CostKind, region_cost
+from foundation.cost import CostKind, gpus_at, pool_nodes, region_cost
 from foundation.machines import machine_shape
+from foundation.naming import WORKER
+from foundation.node_pools import plan_node_pools
 from foundation.prices import REDIS_NODE_HOURLY, VALKEY_NODE_HOURLY, cache_node_hourly, instance_hourly
 from foundation.quantities import cpu_millis, memory_bytes
 from foundation.scheduling import GPU_RESOURCE, GPU_TAINT, SYSTEM_NODE_LABELS
 from foundation.workload_cost import AI_CACHE, LEVELS, MODEL_SERVICES, PHOTO_WORKER, SHARED, region_cost_by_workload
-from infra.cost_report import render_cost
+from infra.cost_report import render_cost, render_cost_by_workload
 from infra.offline.plan import Plan
+from tests.conftest import REPO
 from tests.wiring.cluster import clusters, top_level
 
 EKS_NODE_GROUP, GKE_NODE_POOL = "aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool"
@@ -176,3 +179,40 @@ def test_the_preview_shows_each_workloads_share_and_the_same_region_totals(prod)
         *per_region, total, share = _row(text, "Cost by workload at max capacity", name)
         assert len(per_region) == len(platform.regions) and total == pytest.approx(sum(per_region), abs=0.03)
         assert 0 < share < 100, name
+
+
+def test_the_readme_shows_prods_cost_by_workload_as_the_preview_prints_it(prod) -> None:
+    platform, _ = prod
+    readme = (REPO / "README.md").read_text()
+    start = readme.index("```\n  Cost by workload at desired") + len("```\n")
+    shown = readme[start : readme.index("```", start)].rstrip("\n")
+    assert shown == "\n".join(render_cost_by_workload(platform)), "README: paste prod's cost by workload again"
+
+
+def test_min_and_desired_capacity_hold_every_gpu_pod_the_plan_never_scales_to_zero(prod, variant) -> None:
+    """At min and desired size the cost counts the GPU nodes the autoscaler must add for the GPU pods that always
+    run, read from the plan: model-service HPA minima x GPU requests, and the photo worker's KEDA minimum."""
+    for platform, plan in (prod, variant("prod", lambda raw: raw.update(season="peak"))):
+        by_id = {r.id: r for r in platform.regions}
+        for region, cluster in clusters(plan, platform).items():
+            hpas = {h["spec"]["scaleTargetRef"]["name"]: h["spec"] for h in cluster.of_kind("HorizontalPodAutoscaler")}
+            always = sum(
+                (scaler["spec"].get("minReplicaCount") or 0)
+                for scaler in cluster.of_kind("ScaledObject")
+                if scaler["spec"]["scaleTargetRef"]["name"] == WORKER
+            )
+            for deployment in cluster.workloads(platform.kubernetes.namespace):
+                gpus = deployment["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"].get(
+                    GPU_RESOURCE
+                )
+                name = deployment["metadata"]["name"]
+                if gpus and name in hpas:
+                    always += hpas[name]["minReplicas"] * int(gpus)
+            pools = plan_node_pools(platform, by_id[region])
+            for level in ("at_min", "at_desired"):
+                assert gpus_at(platform, pools, platform.season, level) >= always, (region, level)
+                pool_gpus = sum(
+                    pool_nodes(p, platform.season, level) * p.gpus_per_node for p in pools if p.gpus_per_node
+                )
+                if pool_gpus >= always:  # no node is added where the pools already hold them
+                    assert gpus_at(platform, pools, platform.season, level) == pool_gpus, (region, level)

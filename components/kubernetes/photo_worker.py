@@ -22,7 +22,7 @@ from components.kubernetes.queue_scaler import QueueScaling, create_queue_scaler
 from components.kubernetes.redis_connection import RedisConnection
 from foundation.calendar import Weekday
 from foundation.config import Resources, SaturdayPrescale, SeasonProfile, WorkerConfig
-from foundation.footprints import Footprint
+from foundation.footprints import WORKER_GPUS, Footprint, worker_replica_bounds
 from foundation.naming import LIVENESS_PATH, METRICS_PORT, READINESS_PATH, WORKER
 from foundation.scheduling import GPU_NODE_LABELS, GPU_TAINT
 
@@ -43,7 +43,6 @@ class PhotoWorkerArgs:
     gpu_capacity: int  # GPUs the region's pools hold at their maxima this season, less the model services' reservation
 
 
-WORKER_GPUS = 1  # GPUs each worker pod requests
 # Where the worker keeps CuPy's and the CUDA driver's compiled kernels (gpu_worker/gpu/startup.py reads these, the
 # Dockerfile sets the same): the pod's /tmp emptyDir, since the root filesystem is read-only and uid 10001 has no home.
 KERNEL_CACHE_ENV = {"CUPY_CACHE_DIR": "/tmp/cupy", "CUDA_CACHE_PATH": "/tmp/cupy/cuda-jit"}
@@ -54,13 +53,7 @@ STARTUP_PROBE_PERIOD, STARTUP_PROBE_FAILURES = 5, 24
 
 def replica_bounds(args: PhotoWorkerArgs) -> tuple[int, int]:
     """KEDA's fewest and most workers: the season's, capped by what the region's GPU pools can hold."""
-    if args.gpu_capacity < WORKER_GPUS:
-        raise ValueError(
-            f"the region's GPU pools leave {args.gpu_capacity} GPUs for the photo worker after the model services'"
-            " reservation (kubernetes.model_services[].autoscale.max_replicas x gpus): raise gpu_pools[].max_size"
-        )
-    most = min(args.season.worker_max_replicas, args.gpu_capacity // WORKER_GPUS)
-    return min(args.season.worker_min_replicas, most), most
+    return worker_replica_bounds(args.season, args.gpu_capacity)
 
 
 def footprint(args: PhotoWorkerArgs) -> Footprint:
