@@ -16,7 +16,7 @@ import pulumi_aws as aws
 from components.aws.cdn import AwsDelivery, AwsDeliveryArgs, cloudfront_decrypts, cloudfront_reads_variants
 from components.aws.iam import service_trust_policy
 from components.aws.kms import account_administers_key, create_kms_key
-from components.aws.secure_bucket import SecureBucket, SecureBucketArgs, Transition
+from components.aws.secure_bucket import LockedBackup, SecureBucket, SecureBucketArgs, Transition, locked_backup_bucket
 from components.options import child_opts, stateful_opts
 from foundation.config import StorageTiers
 from foundation.config.delivery import DeliveryConfig
@@ -97,28 +97,19 @@ class AwsPhotoStorage(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self),
         )
-        backup_key = create_kms_key(
-            f"{name}-backup-key",
-            f"wedsync-{args.environment}-photos-backup-{args.region}",
-            f"wedsync photo backups of {args.region} ({args.backup_region})",
-            [account_administers_key(args.account_id)],
-            backup_tags,
-            stateful_opts(self, args.protect, provider=args.backup_provider),
-        )
-        backup = SecureBucket(
+        backup_key, backup = locked_backup_bucket(
             f"{name}-backup",
-            SecureBucketArgs(
+            LockedBackup(
                 bucket_name=photo_bucket_name(args.environment, args.region, args.account_id, backup=True),
-                key_arn=backup_key.arn,
-                transitions=(),
-                noncurrent_versions_expire_after_days=tiers.backup_noncurrent_versions_expire_after_days,
-                abort_incomplete_uploads_after_days=tiers.abort_incomplete_uploads_after_days,
+                key_alias=f"wedsync-{args.environment}-photos-backup-{args.region}",
+                key_description=f"wedsync photo backups of {args.region} ({args.backup_region})",
+                account_id=args.account_id,
                 tags=backup_tags,
-                protect=args.protect,
-                object_lock_days=tiers.backup_lock_days,
-                provider=args.backup_provider,
             ),
-            pulumi.ResourceOptions(parent=self),
+            tiers,
+            self,
+            args.protect,
+            args.backup_provider,
         )
         role = self._replication_role(name, args, tags, photos, key, backup, backup_key)
         aws.s3.BucketReplicationConfig(

@@ -13,7 +13,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.kms import account_administers_key, create_kms_key
 from components.options import child_opts, stateful_opts
+from foundation.config import StorageTiers
 from foundation.iam_documents import tls_only_policy
 
 
@@ -152,3 +154,50 @@ class SecureBucket(pulumi.ComponentResource):
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn
         self.register_outputs({"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn})
+
+
+@dataclass(frozen=True)
+class LockedBackup:
+    """Where a backup bucket lives and what it is called: its key's alias and description, its tags."""
+
+    bucket_name: str
+    key_alias: str
+    key_description: str
+    account_id: str
+    tags: dict[str, str]
+
+
+def locked_backup_bucket(
+    name: str,
+    backup: LockedBackup,
+    tiers: StorageTiers,
+    parent: pulumi.Resource,
+    protect: bool,
+    provider: pulumi.ProviderResource | None,
+) -> tuple[aws.kms.Key, SecureBucket]:
+    """A backup bucket under Object Lock (`tiers.backup_lock_days`) with a key of its own (`<name>-key`) and no
+    transitions: the photo backups and the Velero backups of a region, in its backup region (`provider`)."""
+    key = create_kms_key(
+        f"{name}-key",
+        backup.key_alias,
+        backup.key_description,
+        [account_administers_key(backup.account_id)],
+        backup.tags,
+        stateful_opts(parent, protect, provider=provider),
+    )
+    bucket = SecureBucket(
+        name,
+        SecureBucketArgs(
+            bucket_name=backup.bucket_name,
+            key_arn=key.arn,
+            transitions=(),
+            noncurrent_versions_expire_after_days=tiers.backup_noncurrent_versions_expire_after_days,
+            abort_incomplete_uploads_after_days=tiers.abort_incomplete_uploads_after_days,
+            tags=backup.tags,
+            protect=protect,
+            object_lock_days=tiers.backup_lock_days,
+            provider=provider,
+        ),
+        pulumi.ResourceOptions(parent=parent),
+    )
+    return key, bucket

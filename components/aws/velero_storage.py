@@ -20,9 +20,8 @@ from dataclasses import dataclass
 import pulumi
 
 from components.aws.iam import create_irsa_role
-from components.aws.kms import account_administers_key, create_kms_key
-from components.aws.secure_bucket import SecureBucket, SecureBucketArgs
-from components.options import child_opts, stateful_opts
+from components.aws.secure_bucket import LockedBackup, locked_backup_bucket
+from components.options import child_opts
 from foundation.config import StorageTiers
 from foundation.iam_documents import policy_document
 from foundation.naming import VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT
@@ -81,28 +80,16 @@ class AwsVeleroStorage(pulumi.ComponentResource):
             "velero-backup",
             **{"backup-of": args.region},  # the data-residency policy reads it
         )
-        key = create_kms_key(
-            f"{name}-key",
-            f"wedsync-{args.environment}-velero-{args.region}",
-            f"wedsync Velero backups of {args.cluster_name} ({args.backup_region})",
-            [account_administers_key(args.account_id)],
-            tags,
-            stateful_opts(self, args.protect, provider=args.backup_provider),
+        backup = LockedBackup(
+            bucket_name=velero_bucket_name(args.environment, args.region, args.account_id),
+            key_alias=f"wedsync-{args.environment}-velero-{args.region}",
+            key_description=f"wedsync Velero backups of {args.cluster_name} ({args.backup_region})",
+            account_id=args.account_id,
+            tags=tags,
         )
-        bucket = SecureBucket(
-            f"{name}-bucket",
-            SecureBucketArgs(
-                bucket_name=velero_bucket_name(args.environment, args.region, args.account_id),
-                key_arn=key.arn,
-                transitions=(),  # Velero deletes each backup when its TTL ends
-                noncurrent_versions_expire_after_days=args.tiers.backup_noncurrent_versions_expire_after_days,
-                abort_incomplete_uploads_after_days=args.tiers.abort_incomplete_uploads_after_days,
-                tags=tags,
-                protect=args.protect,
-                object_lock_days=args.tiers.backup_lock_days,
-                provider=args.backup_provider,
-            ),
-            pulumi.ResourceOptions(parent=self),
+        # Velero deletes each backup when its TTL ends: no transitions
+        key, bucket = locked_backup_bucket(
+            f"{name}-bucket", backup, args.tiers, self, args.protect, args.backup_provider
         )
         policy = pulumi.Output.all(bucket.bucket_arn, key.arn).apply(lambda v: velero_access_policy(v[0], v[1]))
         role = create_irsa_role(
