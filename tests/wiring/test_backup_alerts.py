@@ -11,10 +11,10 @@ from typing import Any
 import promql_parser as pp
 
 from foundation.cron import cron_interval_s
-from foundation.naming import MONITORING_NAMESPACE, VELERO_NAMESPACE
+from foundation.naming import MONITORING_NAMESPACE, PROMETHEUS_RELEASE, VELERO_NAMESPACE
 from tests.conftest import REPO
 from tests.wiring.access import Client, reachable
-from tests.wiring.cluster import Cluster, clusters
+from tests.wiring.cluster import HELM_RELEASE, Cluster, clusters
 from tests.wiring.exporters import VELERO
 from tests.wiring.promql import selectors
 from tests.wiring.scrapes import scraped_targets, velero_schedules
@@ -137,6 +137,10 @@ def test_prometheus_selects_and_reaches_velero_s_metrics(prod) -> None:
     prometheus = Client({"kubernetes.io/metadata.name": MONITORING_NAMESPACE}, meshed=False)
     for region, cluster in clusters(plan, platform).items():
         assert "velero" in scraped_targets(cluster), region
+        # `metrics.serviceMonitor.autodetect` renders the monitor only once the monitoring.coreos.com/v1 API exists
+        # (templates/servicemonitor.yaml): the release is installed after kube-prometheus-stack, which brings it.
+        releases = {r.inputs["name"]: r for r in plan.of_type(HELM_RELEASE) if r.name.startswith(f"{region}-")}
+        assert releases[PROMETHEUS_RELEASE].urn in releases["velero"].dependencies, region
         assert reachable(cluster, VELERO_NAMESPACE, VELERO_POD, 8085, "/metrics", prometheus) == [], region
         holding = {
             (r["metadata"]["namespace"], r["metadata"]["name"])
