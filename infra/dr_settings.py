@@ -4,11 +4,11 @@ Route53 health checks and record TTLs, Velero schedules, and whether a cache tie
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from foundation.config import Cloud, PlatformConfig, Region
+from foundation.cron import cron_interval_s
 from foundation.naming import RECONCILER, regional_name
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
@@ -136,24 +136,6 @@ def _reconcile_every(plan: Plan, region: Region) -> int | None:
     for cron_job in _own(plan, region, "kubernetes:batch/v1:CronJob"):
         if cron_job.inputs["metadata"]["name"] == RECONCILER:
             return cron_interval_s(cron_job.inputs["spec"]["schedule"])
-    return None
-
-
-def cron_interval_s(schedule: str) -> int | None:
-    """The longest gap between runs of the schedules used here: `@every <n>m|h`, `*/n * * * *` (minutes),
-    `m */n * * *` (hours) and `m h * * *` (daily). None for anything else."""
-    if every := re.fullmatch(r"@every (\d+)([mh])", schedule):
-        return int(every[1]) * (60 if every[2] == "m" else 3600)
-    fields = schedule.split()
-    if len(fields) != 5 or fields[2:] != ["*", "*", "*"]:
-        return None
-    minute, hour = fields[:2]
-    if (step := re.fullmatch(r"\*/(\d+)", minute)) and hour == "*" and 60 % int(step[1]) == 0:
-        return int(step[1]) * 60
-    if minute.isdigit() and (step := re.fullmatch(r"\*/(\d+)", hour)) and 24 % int(step[1]) == 0:
-        return int(step[1]) * 3600
-    if minute.isdigit() and hour.isdigit():
-        return 86400
     return None
 
 

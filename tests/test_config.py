@@ -221,6 +221,12 @@ BROKEN_CONFIGS: list[tuple[str, list[Edit], str]] = [
         ],
         "seasons.moderate.months: month 5 is already in peak",
     ),
+    (
+        "backup schedule without a fixed interval",
+        [_set("dr", {"backups": {"schedules": [{"name": "weekly", "scope": "rest", "cron": "0 3 * * 1"}]}})],
+        "dr.backups.schedules[0].cron: must run at a fixed interval: '*/n * * * *' (minutes), 'm */n * * *' "
+        "(hours) or 'm h * * *' (daily), n dividing 60 or 24 (got '0 3 * * 1')",
+    ),
 ]
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from foundation.config.dr import DataClass
+from foundation.cron import cron_interval_s
 from foundation.naming import regional_name
 from infra.cli import main
 from infra.dr_report import Assessment, assess
-from infra.dr_settings import cron_interval_s
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
 

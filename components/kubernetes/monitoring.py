@@ -197,6 +197,26 @@ def alert_rule(alert: Alert, runbooks_url: str) -> dict[str, object]:
     }
 
 
+def prometheus_rule(
+    name: str,
+    rule_name: str,
+    namespace: str,
+    group: str,
+    alerts: Sequence[Alert],
+    runbooks_url: str,
+    opts: pulumi.ResourceOptions,
+) -> k8s.apiextensions.CustomResource:
+    """A PrometheusRule holding one group of alerts, labelled for the platform's Prometheus to load."""
+    return k8s.apiextensions.CustomResource(
+        name,
+        api_version="monitoring.coreos.com/v1",
+        kind="PrometheusRule",
+        metadata=meta(rule_name, namespace, PROMETHEUS_SELECTOR),
+        spec={"groups": [{"name": group, "rules": [alert_rule(alert, runbooks_url) for alert in alerts]}]},
+        opts=opts,
+    )
+
+
 Panel = tuple[str, str]  # a time-series panel: its title and its PromQL
 PANEL_WIDTH, PANEL_HEIGHT = 12, 8  # two panels side by side on Grafana's 24-column grid
 
@@ -252,7 +272,6 @@ class Monitoring(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         for app in (WORKER, JOBS_API, REDIS_EXPORTER):
             service_monitor(f"{name}-{app}-monitor", app, namespace, child)
-        rules = [alert_rule(alert, runbooks_url) for alert in (*ALERTS, *worker_alerts)]
         k8s.apiextensions.CustomResource(  # istio_* metrics: every sidecar's Envoy, on a port outside capture
             f"{name}-envoy-monitor",
             api_version="monitoring.coreos.com/v1",
@@ -266,13 +285,14 @@ class Monitoring(pulumi.ComponentResource):
             },
             opts=child,
         )
-        k8s.apiextensions.CustomResource(
+        prometheus_rule(
             f"{name}-alerts",
-            api_version="monitoring.coreos.com/v1",
-            kind="PrometheusRule",
-            metadata=meta("photo-platform-alerts", namespace, PROMETHEUS_SELECTOR),
-            spec={"groups": [{"name": "photo-platform", "rules": rules}]},
-            opts=child,
+            "photo-platform-alerts",
+            namespace,
+            "photo-platform",
+            (*ALERTS, *worker_alerts),
+            runbooks_url,
+            child,
         )
         k8s.core.v1.ConfigMap(
             f"{name}-dashboard",

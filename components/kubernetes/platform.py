@@ -20,12 +20,13 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.addons import ClusterAddOns, ClusterAddOnsArgs
 from components.kubernetes.alert_routing import AlertWebhooks, Webhook, alertmanager_values, webhooks
+from components.kubernetes.backup_alerts import backup_alerts, create_backup_alerts
 from components.kubernetes.cache_service import CacheServiceArgs
 from components.kubernetes.deployer_access import PreviewAccess, PreviewAccessArgs
 from components.kubernetes.image_verification import ImageVerification, ImageVerificationArgs
 from components.kubernetes.jobs_api import JobsApiArgs
 from components.kubernetes.mesh import Mesh, MeshArgs
-from components.kubernetes.monitoring import Monitoring
+from components.kubernetes.monitoring import Alert, Monitoring
 from components.kubernetes.namespace import PhotoNamespace, PhotoNamespaceArgs
 from components.kubernetes.photo_worker import PhotoWorkerArgs
 from components.kubernetes.queue_monitoring import create_queue_dashboard, flow_alerts
@@ -66,6 +67,7 @@ class KubePlatformArgs:
     alertmanager: dict[str, Any] | None = None  # kube-prometheus-stack's `alertmanager` values
     queue_workers: tuple[QueueWorkerArgs, ...] = ()  # config-defined CPU queue workers (their own namespaces)
     velero: dict[str, Any] | None = None  # the velero chart's values; none: no cluster backups
+    backup_alerts: tuple[Alert, ...] = ()  # alerts on Velero's backups (backup_alerts.py)
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ def kube_platform_args(
         alertmanager=alertmanager_values(platform, hooks),
         queue_workers=queue_workers,
         velero=velero_values(velero, platform.dr.backups, layer.namespace) if velero else None,
+        backup_alerts=backup_alerts(platform.dr.backups) if velero else (),
     )
 
 
@@ -252,6 +255,8 @@ class KubePlatform(pulumi.ComponentResource):
             ),
             after_namespace,
         )
+        if args.backup_alerts:
+            create_backup_alerts(f"{name}-backup-alerts", args.backup_alerts, layer.runbooks_url, after_addons)
         for worker in args.queue_workers:
             QueueWorker(f"{name}-{worker.workload.name}", worker, args.workloads.redis, after_addons)
         Monitoring(

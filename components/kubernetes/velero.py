@@ -25,6 +25,7 @@ import pulumi
 from foundation.config import Cloud
 from foundation.config.backups import BackupSchedule, BackupScope, ClusterBackups
 from foundation.config.versions import VELERO_IMAGES
+from foundation.crds import VELERO_RELEASE
 from foundation.images import ImageReference, untagged
 from foundation.naming import PROMETHEUS_SELECTOR, VELERO_SERVICE_ACCOUNT
 from foundation.scheduling import SYSTEM_NODE_LABELS
@@ -39,6 +40,13 @@ CONTAINER_SECURITY = {
     "seccompProfile": {"type": "RuntimeDefault"},
 }
 EXCLUDED_RESOURCES = ["events", "events.events.k8s.io"]  # seed 002's Schedule: events are noise on restore
+
+
+def schedule_object_name(schedule: str) -> str:
+    """The Schedule the chart renders for a `schedules` entry: `<fullname>-<name>` (templates/schedule.yaml), and
+    the fullname of the release `velero` of the chart `velero` is `velero` (templates/_helpers.tpl). Velero labels
+    each backup `velero.io/schedule-name` with it, and its metrics carry it as `schedule`."""
+    return f"{VELERO_RELEASE}-{schedule}"
 
 
 @dataclass(frozen=True)

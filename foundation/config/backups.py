@@ -8,10 +8,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from foundation.config.base import Model, PositiveInt, Slug
 from foundation.config.problems import raise_if_any
+from foundation.cron import cron_interval_s
 
 # Five cron fields (minute hour day-of-month month day-of-week), as a Velero Schedule's `spec.schedule` takes.
 Cron = Annotated[str, StringConstraints(pattern=r"^\S+( \S+){4}$")]
@@ -29,8 +30,26 @@ class BackupSchedule(Model):
 
     name: Slug = Field(description="Schedule name (the chart names the Schedule `velero-<name>`)")
     scope: BackupScope = Field(description="cache: the AI cache service's namespace; rest: every other namespace")
-    cron: Cron = Field(description="When it runs: five cron fields, UTC")
+    cron: Cron = Field(description="When it runs: five cron fields, UTC, at a fixed interval (minutes, hours or daily)")
     ttl_hours: PositiveInt = Field(168, description="Hours each backup is kept before Velero deletes it")
+
+    @field_validator("cron")
+    @classmethod
+    def _interval_readable(cls, cron: str) -> str:
+        """dr-report's RPO and the VeleroBackupStale alert's bound both come from the schedule's interval."""
+        if cron_interval_s(cron) is None:
+            raise ValueError(
+                f"must run at a fixed interval: '*/n * * * *' (minutes), 'm */n * * *' (hours) or 'm h * * *' "
+                f"(daily), n dividing 60 or 24 (got {cron!r})"
+            )
+        return cron
+
+    @property
+    def interval_s(self) -> int:
+        """The longest gap between two runs."""
+        interval = cron_interval_s(self.cron)
+        assert interval is not None, "checked when the schedule was read"
+        return interval
 
 
 def _seed_schedules() -> tuple[BackupSchedule, ...]:

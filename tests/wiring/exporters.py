@@ -68,6 +68,16 @@ KEDA = {
     "keda_scaler_active": GAUGE,
     "keda_scaler_metrics_value": GAUGE,
 }
+# velero-io/velero pkg/metrics/metrics.go at tag v1.18.1 (namespace `velero`, each labelled `schedule`; the newest
+# 1.18 tag in the mirror read, the server runs v1.18.2): the backup outcome series.
+VELERO = {
+    "velero_backup_last_successful_timestamp": GAUGE,
+    "velero_backup_attempt_total": COUNTER,
+    "velero_backup_success_total": COUNTER,
+    "velero_backup_failure_total": COUNTER,
+    "velero_backup_partial_failure_total": COUNTER,
+    "velero_backup_validation_failure_total": COUNTER,
+}
 
 
 def inventory(target: str) -> dict[str, str]:
@@ -83,5 +93,6 @@ def inventory(target: str) -> dict[str, str]:
         "kube-state-metrics": KUBE_STATE,
         "cadvisor": CADVISOR,
         "keda-operator": KEDA,
+        "velero": VELERO,
     }
     return fixed.get(target, {})

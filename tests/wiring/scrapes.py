@@ -11,6 +11,10 @@ Chart-rendered monitors are modelled on the pinned charts' templates:
 - dcgm-exporter chart 4.1.1 templates/service-monitor.yaml: chart labels plus `serviceMonitor.additionalLabels`.
 - keda 2.17.2 templates/manager/servicemonitor.yaml: when `prometheus.operator.enabled` and
   `.serviceMonitor.enabled`, chart labels plus `.serviceMonitor.additionalLabels`.
+- velero 12.1.0 (vmware-tanzu/helm-charts charts/velero) templates/servicemonitor.yaml: when `metrics.enabled`
+  and `metrics.serviceMonitor.enabled` (and, with `autodetect`, the monitoring.coreos.com/v1 API installed),
+  `app.kubernetes.io/name: velero`, `app.kubernetes.io/instance: <release>` and `.additionalLabels`; it
+  scrapes the `http-monitoring` port of the server (templates/deployment.yaml: containerPort 8085).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from foundation.naming import PROMETHEUS_RELEASE
 from tests.wiring.cluster import Cluster
 
 MONITOR_KINDS = ("ServiceMonitor", "PodMonitor", "PrometheusRule")
-DCGM, KEDA = frozenset({"dcgm"}), frozenset({"keda-operator"})
+DCGM, KEDA, VELERO = frozenset({"dcgm"}), frozenset({"keda-operator"}), frozenset({"velero"})
 SELECTOR_KEYS = {
     "ServiceMonitor": "serviceMonitorSelector",
     "PodMonitor": "podMonitorSelector",
@@ -34,7 +38,8 @@ SELECTOR_KEYS = {
 @dataclass(frozen=True)
 class Monitor:
     """A monitor or rule object: its kind, labels, and the exporter it scrapes (`deployment:<name>`,
-    `envoy:<deployment>`, `dcgm`, `keda-operator`, `kube-state-metrics`, `cadvisor`; empty for rules)."""
+    `envoy:<deployment>`, `dcgm`, `keda-operator`, `velero`, `kube-state-metrics`, `cadvisor`; empty for
+    rules)."""
 
     kind: str
     name: str
@@ -79,6 +84,25 @@ def chart_monitors(cluster: Cluster) -> Iterator[Monitor]:
         if chart == "keda" and operator.get("enabled") and _get(operator, "serviceMonitor.enabled"):
             extra = _get(operator, "serviceMonitor.additionalLabels", {})
             yield Monitor("ServiceMonitor", "keda-operator", {"app.kubernetes.io/name": "keda-operator", **extra}, KEDA)
+        if (
+            chart == "velero"
+            and _get(values, "metrics.enabled", True)
+            and _get(values, "metrics.serviceMonitor.enabled")
+        ):
+            extra = _get(values, "metrics.serviceMonitor.additionalLabels", {})
+            labels = {"app.kubernetes.io/name": chart, "app.kubernetes.io/instance": release["name"], **extra}
+            yield Monitor("ServiceMonitor", "velero", labels, VELERO)
+
+
+def velero_schedules(cluster: Cluster) -> set[str]:
+    """The Schedules the velero release renders: `<fullname>-<name>` for each `schedules` entry not `disabled`
+    (templates/schedule.yaml), fullname being the release's name when it contains the chart's (_helpers.tpl)."""
+    release = cluster.releases.get("velero")
+    if release is None:
+        return set()
+    assert release["chart"] in release["name"], "fullname is <release>-velero otherwise"
+    schedules = (release.get("values") or {}).get("schedules", {})
+    return {f"{release['name']}-{name}" for name, schedule in schedules.items() if not schedule.get("disabled")}
 
 
 def _deployments_behind(cluster: Cluster, namespace: str, selector: dict[str, str]) -> set[str]:

@@ -13,11 +13,11 @@ from typing import Any
 from foundation.catalog import residency_of
 from foundation.config import Cloud
 from foundation.config.versions import VELERO_IMAGES, VELERO_PLUGIN_LINES
+from foundation.cron import cron_interval_s
 from foundation.images import ImageReference
 from foundation.naming import CACHE_SERVICE, VELERO_NAMESPACE
 from foundation.supply_chain import CHART_IMAGES, matches
 from infra.dr_report import assess
-from infra.dr_settings import cron_interval_s
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
 from tests.plan_helpers import by_output, provider_region

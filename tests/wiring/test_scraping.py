@@ -15,7 +15,13 @@ from tests.wiring.cluster import Cluster, clusters
 from tests.wiring.exporters import COUNTER, GAUGE, inventory
 from tests.wiring.injection import injected_in
 from tests.wiring.promql import COUNTER_FUNCTIONS, GAUGE_FUNCTIONS, Selector, comparison, selectors
-from tests.wiring.scrapes import chart_monitors, program_monitors, prometheus_selectors, scraped_targets
+from tests.wiring.scrapes import (
+    chart_monitors,
+    program_monitors,
+    prometheus_selectors,
+    scraped_targets,
+    velero_schedules,
+)
 
 NS = "photography-ai"  # the photo namespace, where the Redis exporter runs
 PROMETHEUS = Client({"kubernetes.io/metadata.name": MONITORING_NAMESPACE}, meshed=False)
@@ -118,8 +124,8 @@ def exporter_streams(cluster: Cluster) -> set[str]:
 
 def _object_names(cluster: Cluster) -> dict[str, set[str]]:
     """The values the labels our expressions match on take: container, workload, ScaledObject (and the HPA KEDA
-    makes of it: `keda-hpa-<name>`, keda.sh docs concepts/scaling-deployments), namespace names, and the streams
-    the exporter reports with the consumer groups KEDA reads them as."""
+    makes of it: `keda-hpa-<name>`, keda.sh docs concepts/scaling-deployments), namespace names, the streams
+    the exporter reports with the consumer groups KEDA reads them as, and the Velero Schedules the chart renders."""
     deployments = cluster.workloads()
     scaled = cluster.of_kind("ScaledObject")
     triggers = [t for s in scaled for t in s["spec"]["triggers"] if t["type"] == "redis-streams"]
@@ -131,6 +137,7 @@ def _object_names(cluster: Cluster) -> dict[str, set[str]]:
         "namespace": {n["metadata"]["name"] for n in cluster.of_kind("Namespace")},
         "stream": exporter_streams(cluster),
         "group": {t["metadata"]["consumerGroup"] for t in triggers},
+        "schedule": velero_schedules(cluster),
     }
 
 
