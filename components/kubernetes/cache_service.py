@@ -14,7 +14,7 @@ import pulumi_kubernetes as k8s
 from components.kubernetes.canary_analysis import cache_hit_rate, outside_freeze, p95_latency, success_rate
 from components.kubernetes.http_service import create_http_service, http_footprint
 from components.kubernetes.mesh import destination_rule
-from components.kubernetes.monitoring import Alert, alert_rule
+from components.kubernetes.monitoring import Alert, prometheus_rule
 from components.kubernetes.objects import http_probe, labels, locked_down, meta, requirements, selector
 from components.kubernetes.redis_connection import RedisConnection
 from components.kubernetes.rollout import Canary, create_mesh_route
@@ -159,13 +159,14 @@ def create_cache_service(name: str, namespace: str, args: CacheServiceArgs, opts
     for service in (CACHE_SERVICE, canary_service(CACHE_SERVICE)):
         destination_rule(f"{name}-{service}-destination", service, namespace, opts)
     pod_monitor(f"{name}-{CACHE_SERVICE}-monitor", namespace, opts)
-    k8s.apiextensions.CustomResource(
+    prometheus_rule(
         f"{name}-{CACHE_SERVICE}-alerts",
-        api_version="monitoring.coreos.com/v1",
-        kind="PrometheusRule",
-        metadata=meta(f"{CACHE_SERVICE}-alerts", namespace, PROMETHEUS_SELECTOR),
-        spec={"groups": [{"name": "ai-cache", "rules": [alert_rule(hit_rate_alert(config), args.runbooks_url)]}]},
-        opts=opts,
+        f"{CACHE_SERVICE}-alerts",
+        namespace,
+        "ai-cache",
+        [hit_rate_alert(config)],
+        args.runbooks_url,
+        opts,
     )
     _callers(name, namespace, config.client_namespaces, cache.port, opts)
 

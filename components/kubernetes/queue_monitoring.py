@@ -26,10 +26,10 @@ import pulumi_kubernetes as k8s
 from components.kubernetes.monitoring import (
     Alert,
     Panel,
-    alert_rule,
     autoscaler_errors_alert,
     crash_looping_alert,
     dashboard,
+    prometheus_rule,
 )
 from components.kubernetes.objects import meta, selector
 from foundation.config import QueueAlerting
@@ -140,15 +140,8 @@ def create_queue_alerts(
     name: str, queue: WatchedQueue, limits: QueueAlerting, runbooks_url: str, opts: pulumi.ResourceOptions
 ) -> None:
     """The worker's PrometheusRule, in its own namespace."""
-    rules = [alert_rule(alert, runbooks_url) for alert in queue_alerts(queue, limits)]
-    k8s.apiextensions.CustomResource(
-        name,
-        api_version="monitoring.coreos.com/v1",
-        kind="PrometheusRule",
-        metadata=meta(f"{queue.workload}-alerts", queue.namespace, PROMETHEUS_SELECTOR),
-        spec={"groups": [{"name": queue.workload, "rules": rules}]},
-        opts=opts,
-    )
+    alerts = queue_alerts(queue, limits)
+    prometheus_rule(name, f"{queue.workload}-alerts", queue.namespace, queue.workload, alerts, runbooks_url, opts)
 
 
 def create_pod_monitor(name: str, queue: WatchedQueue, port_name: str, path: str, opts: pulumi.ResourceOptions) -> None:
