@@ -22,6 +22,8 @@ BUILT_IN_GROUPS = frozenset(
     }
 )
 
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"  # the Pulumi type token of a Helm release
+
 ISTIO_BASE_RELEASE = "istio-base"
 KEDA_RELEASE = "keda"
 CERT_MANAGER_RELEASE = "cert-manager"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from foundation.config import Cloud, PlatformConfig, Region
+from foundation.crds import HELM_RELEASE
 from foundation.cron import cron_interval_s
 from foundation.naming import RECONCILER, regional_name
 from infra.offline.monitor import Registration
@@ -22,7 +23,6 @@ CACHE_CLUSTERS = {  # the AI cache tier's cluster, by cloud (components/aws/cach
 }
 GLOBAL_DATASTORE = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
 VELERO_SCHEDULE = ("velero.io/v1", "Schedule")
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 @dataclass(frozen=True)

@@ -13,27 +13,28 @@ from typing import Any
 from pulumi_policy import Severity, StackValidationArgs
 
 from foundation.config import Tier
+from foundation.crds import HELM_RELEASE
 from foundation.naming import PROMETHEUS_RELEASE
 from foundation.policy_settings import setting
 from policies.build import Report, stack_policy
 from policies.resources import get
 
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRETS_DIR = "/etc/alertmanager/secrets/"
 CRITICAL = 'severity="critical"'
 
 
-def _routes(route: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def routes(route: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """A route and every route below it."""
     yield route
     for child in route.get("routes") or []:
-        yield from _routes(child)
+        yield from routes(child)
 
 
 def must_deliver(config: Mapping[str, Any]) -> set[str]:
     """Receivers that must notify someone: the root route's (alerts no other route catches) and every
     receiver a route of critical alerts names."""
     root = config.get("route") or {}
-    paging = {r["receiver"] for r in _routes(root) if CRITICAL in (r.get("matchers") or []) and "receiver" in r}
+    paging = {r["receiver"] for r in routes(root) if CRITICAL in (r.get("matchers") or []) and "receiver" in r}
     return paging | ({root["receiver"]} if "receiver" in root else set())
 
 

@@ -15,6 +15,7 @@ from components.kubernetes.alert_routing import PAGER, WEBHOOKS_SECRET, WEDDING_
 from foundation.calendar import WEEKDAYS, in_weekly_window
 from foundation.config import PlatformConfig
 from foundation.naming import MONITORING_NAMESPACE, PROMETHEUS_RELEASE
+from policies.alerting import routes as routes_below
 from tests.conftest import REPO, build_plan, shipped_raw, webhook_secrets
 from tests.wiring.cluster import Cluster, clusters
 
@@ -27,10 +28,6 @@ def _rules(cluster: Cluster) -> list[dict[str, Any]]:
 
 def _alertmanager(cluster: Cluster) -> dict[str, Any]:
     return cluster.values(PROMETHEUS_RELEASE)["alertmanager"]
-
-
-def _routes(route: dict[str, Any]) -> list[dict[str, Any]]:
-    return [route, *(r for child in route.get("routes", []) for r in _routes(child))]
 
 
 def _matches(matchers: list[str], labels: dict[str, str]) -> bool:
@@ -80,7 +77,7 @@ def test_every_route_names_a_receiver_that_exists_and_every_alert_reaches_one(pr
     for region, cluster in clusters(plan, platform).items():
         config = _alertmanager(cluster)["config"]
         receivers = {r["name"] for r in config["receivers"]}
-        routes = _routes(config["route"])
+        routes = list(routes_below(config["route"]))
         assert {r["receiver"] for r in routes} <= receivers, region
         intervals = {i["name"] for i in config["time_intervals"]}
         assert {name for r in routes for name in r.get("active_time_intervals", [])} <= intervals

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from foundation.config.dr import DataClass
+from foundation.crds import HELM_RELEASE
 from foundation.cron import cron_interval_s
 from foundation.naming import regional_name
 from infra.cli import main
@@ -18,7 +19,6 @@ from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
 
 HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 
 

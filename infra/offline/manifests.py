@@ -12,12 +12,10 @@ import yaml
 
 from components.kubernetes.redis_connection import SECRET_KEYS_ANNOTATION
 from foundation.config import PlatformConfig
-from foundation.crds import BUILT_IN_GROUPS, api_group
+from foundation.crds import BUILT_IN_GROUPS, HELM_RELEASE, api_group
 from infra.offline.monitor import SECRET, Registration
 from infra.offline.plan import Plan
 from infra.offline.summary import region_of
-
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 @dataclass

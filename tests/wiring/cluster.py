@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from foundation.config import PlatformConfig
+from foundation.crds import HELM_RELEASE
 from infra.offline.monitor import Registration
 from infra.offline.plan import Plan
-
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 @dataclass
