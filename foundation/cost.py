@@ -106,28 +106,32 @@ def always_running_gpus(platform: PlatformConfig, pools: tuple[NodePoolPlan, ...
     return worker_min * WORKER_GPUS + model_min_gpus(services)
 
 
+def _gpu_pools(pools: tuple[NodePoolPlan, ...]) -> list[NodePoolPlan]:
+    return [p for p in pools if p.role is PoolRole.GPU]
+
+
+def _pool_gpus(pools: tuple[NodePoolPlan, ...], season: Season, level: str) -> int:
+    """GPUs the GPU pools' own nodes hold at a level."""
+    return sum(pool_nodes(p, season, level) * p.gpus_per_node for p in _gpu_pools(pools))
+
+
 def autoscaled_gpu_nodes(platform: PlatformConfig, pools: tuple[NodePoolPlan, ...], season: Season, level: str) -> int:
     """GPU nodes the cluster autoscaler adds beyond the pools' size at a level so that the always-running GPU pods
     fit (counted in nodes of the first on-demand GPU pool); none at the maxima, which already hold them."""
-    gpu_pools = [p for p in pools if p.role is PoolRole.GPU]
-    if not gpu_pools or level == "at_max":
+    if level == "at_max" or not _gpu_pools(pools):
         return 0
-    present = sum(pool_nodes(p, season, level) * p.gpus_per_node for p in gpu_pools)
-    missing = always_running_gpus(platform, pools, season) - present
+    missing = always_running_gpus(platform, pools, season) - _pool_gpus(pools, season, level)
     return math.ceil(missing / _autoscaled_pool(pools).gpus_per_node) if missing > 0 else 0
 
 
 def gpus_at(platform: PlatformConfig, pools: tuple[NodePoolPlan, ...], season: Season, level: str) -> int:
     """GPUs a region runs at a level: its GPU pools' nodes and the nodes the autoscaler adds to them."""
-    gpu_pools = [p for p in pools if p.role is PoolRole.GPU]
-    if not gpu_pools:
-        return 0
-    added = autoscaled_gpu_nodes(platform, pools, season, level) * _autoscaled_pool(pools).gpus_per_node
-    return added + sum(pool_nodes(p, season, level) * p.gpus_per_node for p in gpu_pools)
+    added = autoscaled_gpu_nodes(platform, pools, season, level)
+    return _pool_gpus(pools, season, level) + (added * _autoscaled_pool(pools).gpus_per_node if added else 0)
 
 
 def _autoscaled_pool(pools: tuple[NodePoolPlan, ...]) -> NodePoolPlan:
-    gpu_pools = [p for p in pools if p.role is PoolRole.GPU]
+    gpu_pools = _gpu_pools(pools)
     return next((p for p in gpu_pools if p.capacity is Capacity.ON_DEMAND), gpu_pools[0])
 
 
