@@ -19,6 +19,11 @@ PROMETHEUS_RELEASE = "kube-prometheus-stack"
 # The labels Prometheus selects ServiceMonitors, PodMonitors and PrometheusRules by (set on the release's
 # prometheusSpec selectors, and on every monitor and rule: ours and those the charts render from values).
 PROMETHEUS_SELECTOR = {"release": PROMETHEUS_RELEASE}
+# Where Alertmanager finds the Secrets its spec lists (prometheus-operator api.md, AlertmanagerSpec.secrets:
+# /etc/alertmanager/secrets/<secret-name>), and the matcher of the routes that page: alert routing writes both,
+# the alerts-reach-someone policy reads them.
+ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets"
+CRITICAL_MATCHER = 'severity="critical"'
 CERT_MANAGER_NAMESPACE = "cert-manager"
 ACME_SERVICE_ACCOUNT = "cert-manager-acme-dns"  # cert-manager's identity for Route53 DNS-01
 VELERO_NAMESPACE = "velero"

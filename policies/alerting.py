@@ -14,13 +14,12 @@ from pulumi_policy import Severity, StackValidationArgs
 
 from foundation.config import Tier
 from foundation.crds import HELM_RELEASE
-from foundation.naming import PROMETHEUS_RELEASE
+from foundation.naming import ALERTMANAGER_SECRETS_DIR, CRITICAL_MATCHER, PROMETHEUS_RELEASE
 from foundation.policy_settings import setting
 from policies.build import Report, stack_policy
 from policies.resources import get
 
-SECRETS_DIR = "/etc/alertmanager/secrets/"
-CRITICAL = 'severity="critical"'
+SECRETS_DIR = f"{ALERTMANAGER_SECRETS_DIR}/"
 
 
 def routes(route: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -34,7 +33,7 @@ def must_deliver(config: Mapping[str, Any]) -> set[str]:
     """Receivers that must notify someone: the root route's (alerts no other route catches) and every
     receiver a route of critical alerts names."""
     root = config.get("route") or {}
-    paging = {r["receiver"] for r in routes(root) if CRITICAL in (r.get("matchers") or []) and "receiver" in r}
+    paging = {r["receiver"] for r in routes(root) if CRITICAL_MATCHER in (r.get("matchers") or []) and "receiver" in r}
     return paging | ({root["receiver"]} if "receiver" in root else set())
 
 

@@ -26,10 +26,9 @@ import pulumi_kubernetes as k8s
 from components.kubernetes.objects import meta
 from foundation.config import PROJECT, PlatformConfig
 from foundation.config.alerting import Cadence
-from foundation.naming import MONITORING_NAMESPACE
+from foundation.naming import ALERTMANAGER_SECRETS_DIR, CRITICAL_MATCHER, MONITORING_NAMESPACE
 
 WEBHOOKS_SECRET = "alertmanager-webhooks"
-SECRETS_DIR = "/etc/alertmanager/secrets"
 PAGER, CHAT, NULL = "pager", "chat", "null"
 WEDDING_DAY = "wedding-day"
 GROUP_BY = ("alertname", "workload")
@@ -91,7 +90,7 @@ def _receiver(webhook: Webhook) -> dict[str, Any]:
     return {
         "name": webhook.receiver,
         "webhook_configs": [
-            {"url_file": f"{SECRETS_DIR}/{WEBHOOKS_SECRET}/{webhook.secret_key}", "send_resolved": True}
+            {"url_file": f"{ALERTMANAGER_SECRETS_DIR}/{WEBHOOKS_SECRET}/{webhook.secret_key}", "send_resolved": True}
         ],
     }
 
@@ -110,11 +109,11 @@ def alertmanager_values(platform: PlatformConfig, hooks: tuple[Webhook, ...]) ->
                 {"receiver": NULL, "matchers": ['alertname=~"Watchdog|InfoInhibitor"']},
                 {
                     "receiver": PAGER,
-                    "matchers": ['severity="critical"'],
+                    "matchers": [CRITICAL_MATCHER],
                     "active_time_intervals": [WEDDING_DAY],
                     **_cadence(alerting.wedding_day_page),
                 },
-                {"receiver": PAGER, "matchers": ['severity="critical"'], **_cadence(alerting.page)},
+                {"receiver": PAGER, "matchers": [CRITICAL_MATCHER], **_cadence(alerting.page)},
                 {"receiver": CHAT, "matchers": ['severity=~"warning|info"'], **_cadence(alerting.chat)},
             ],
         },
